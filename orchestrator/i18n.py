@@ -71,3 +71,8 @@ def translate(text: str, lang: str | None = None, **values: Any) -> str:
 def _(text: str, **values: Any) -> str:
     """Shorthand for :func:`translate` in the current language."""
     return translate(text, **values)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation where it is translated later (e.g. in a lookup table)."""
+    return text

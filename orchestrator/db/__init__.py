@@ -1,0 +1,1 @@
+"""The SQL store: models, engine/session handling and migrations."""

@@ -1,0 +1,80 @@
+"""The demo: the sample Fachtag rehearsed end to end on embedded defaults.
+
+Everything lives in one working directory (SQLite store, emulator state, .eml mails, the
+rehearsal shift), so a second run meets the same store and the same emulated Zoom and changes
+nothing. The sample event lies in the past; the demo moves it by whole weeks to the first date at
+least :data:`REHEARSAL_LEAD` ahead, which keeps weekday, times of day and every relative time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from orchestrator.agenda import Agenda
+from orchestrator.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_AGENDA = REPO_ROOT / "config" / "fachtag-2025.yaml"
+SAMPLE_REGISTRATIONS = REPO_ROOT / "config" / "demo-anmeldungen.csv"
+REHEARSAL_LEAD = timedelta(days=8)
+SHIFT_FILE = "rehearsal.json"
+
+
+@dataclass(frozen=True)
+class DemoPaths:
+    """Files of one demo working directory."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "orchestrator.db"
+
+    @property
+    def emulator_state(self) -> Path:
+        return self.root / "zoom-emulator.json"
+
+    @property
+    def mails(self) -> Path:
+        return self.root / "mails"
+
+    @property
+    def shift_file(self) -> Path:
+        return self.root / SHIFT_FILE
+
+    @property
+    def agenda(self) -> Path:
+        return self.root / "agenda-rehearsal.yaml"
+
+
+def demo_settings(paths: DemoPaths) -> Settings:
+    """Embedded defaults: built-in Zoom emulator, SQLite in the work dir, mails as .eml files."""
+    return Settings(
+        database_url=f"sqlite:///{paths.database}",
+        zoom="emulator",
+        zoom_emulator_state=paths.emulator_state,
+        mail_transport="eml",
+        mail_eml_dir=paths.mails,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+def rehearsal_shift(agenda: Agenda, now: datetime, paths: DemoPaths) -> timedelta:
+    """The shift chosen on the first run (whole weeks), read back on every later run."""
+    if paths.shift_file.exists():
+        data = json.loads(paths.shift_file.read_text(encoding="utf-8"))
+        if data.get("event") == agenda.key:
+            return timedelta(days=int(data["shift_days"]))
+    gap = (now + REHEARSAL_LEAD) - agenda.start_utc
+    weeks = max(0, math.ceil(gap / timedelta(weeks=1)))
+    shift = timedelta(weeks=weeks)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    paths.shift_file.write_text(
+        json.dumps({"event": agenda.key, "shift_days": shift.days, "chosen_at": now.isoformat()}, indent=2),
+        encoding="utf-8",
+    )
+    return shift

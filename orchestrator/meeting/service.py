@@ -1,0 +1,233 @@
+"""Idempotent meeting setup: intent stored before the Zoom call, result after.
+
+- no meeting yet: record intent (a token also written into the meeting's agenda text), commit,
+  then create. If the create answer is lost (timeout, 5xx, crash before our commit), the next
+  run finds the meeting by that token instead of creating a second one.
+- meeting exists and our settings hash is unchanged: zero Zoom write calls.
+- agenda changed: exactly one PATCH.
+- meeting deleted in Zoom: reported; only ``recreate=True`` makes a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orchestrator.agenda import Agenda
+from orchestrator.clock import Clock
+from orchestrator.db.models import Event, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models.zoom import MeetingState
+from orchestrator.errors import OperationFailed
+from orchestrator.i18n import _
+from orchestrator.meeting.body import intent_marker, meeting_body, settings_hash
+from orchestrator.zoom.client import ZoomClient
+from orchestrator.zoom.errors import NotFound, ZoomError, ZoomTimeout, ZoomUnavailable
+
+log = logging.getLogger(__name__)
+
+Action = Literal["created", "adopted", "updated", "unchanged", "recreated"]
+
+
+@dataclass
+class SetupOutcome:
+    """What ``setup_meeting`` did."""
+
+    action: Action
+    zoom_meeting_id: int
+    registration_url: str | None
+    start_time: datetime | None
+    zoom_writes: int
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MeetingSetup:
+    """Collaborators for meeting setup. ``commit`` makes a step durable (intent before a call)."""
+
+    session: Session
+    zoom: ZoomClient
+    clock: Clock
+    commit: Callable[[], None]
+    host_user: str = "me"
+
+    def audit(self, event: Event, action: str, method: str, path: str, status: int | None,
+              outcome: str, detail: dict[str, Any] | None = None, error: ZoomError | None = None) -> None:
+        self.session.add(
+            ZoomAuditEntry(
+                at=self.clock.now(),
+                event_id=event.id,
+                action=action,
+                method=method,
+                path=path,
+                status=status if error is None else error.status,
+                zoom_code=None if error is None else error.code,
+                outcome=outcome,
+                detail=detail or {},
+                message=None if error is None else error.message,
+            )
+        )
+
+
+def setup_meeting(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: bool = False) -> SetupOutcome:
+    """Bring the event's Zoom meeting in line with ``agenda`` (see module docstring)."""
+    meeting = ctx.session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
+    if meeting is None:
+        meeting = ZoomMeeting(
+            event_id=event.id, state=MeetingState.CREATING, intent_token=uuid.uuid4().hex, host_user=ctx.host_user
+        )
+        ctx.session.add(meeting)
+        ctx.commit()  # intent is durable before Zoom hears of it
+        return _create(ctx, event, agenda, meeting, "created")
+
+    if meeting.state == MeetingState.CREATING:
+        found = _find_by_marker(ctx, agenda, meeting)
+        if found is not None:
+            _adopt(ctx, meeting, found, agenda)
+            ctx.audit(event, "adopt_meeting", "GET", "/users/{userId}/meetings", 200, "adopted",
+                      {"zoom_meeting_id": meeting.zoom_meeting_id})
+            ctx.commit()
+            outcome = _update_if_changed(ctx, event, agenda, meeting, "adopted")
+            outcome.notes.insert(0, _("An earlier run had created the meeting but was interrupted; it was adopted."))
+            return outcome
+        return _create(ctx, event, agenda, meeting, "created")
+
+    if meeting.state == MeetingState.MISSING and not recreate:
+        raise OperationFailed(_missing_message(meeting))
+
+    if meeting.state == MeetingState.ACTIVE:
+        assert meeting.zoom_meeting_id is not None
+        try:
+            current = ctx.zoom.get_meeting(meeting.zoom_meeting_id)
+        except NotFound:
+            meeting.state = MeetingState.MISSING
+            ctx.audit(event, "check_meeting", "GET", "/meetings/{meetingId}", 404, "missing")
+            ctx.commit()
+            if not recreate:
+                raise OperationFailed(_missing_message(meeting)) from None
+        else:
+            meeting.last_checked_at = ctx.clock.now()
+            _remember(meeting, current)
+            return _update_if_changed(ctx, event, agenda, meeting, "unchanged")
+
+    # Recreate: a fresh intent token so the old (deleted) meeting's marker cannot match.
+    meeting.intent_token = uuid.uuid4().hex
+    meeting.zoom_meeting_id = None
+    meeting.settings_hash = None
+    meeting.state = MeetingState.CREATING
+    ctx.commit()
+    return _create(ctx, event, agenda, meeting, "recreated")
+
+
+def _missing_message(meeting: ZoomMeeting) -> str:
+    return _(
+        "The Zoom meeting {meeting_id} no longer exists in Zoom (deleted there?). "
+        "Run 'orchestrator meeting setup AGENDA --recreate' to create a new one; "
+        "registrants will then have to be registered again.",
+        meeting_id=meeting.zoom_meeting_id,
+    )
+
+
+def _create(ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeeting, action: Action) -> SetupOutcome:
+    body = meeting_body(agenda, meeting.intent_token)
+    try:
+        created = ctx.zoom.create_meeting(meeting.host_user, body)
+    except (ZoomTimeout, ZoomUnavailable) as exc:
+        # Ambiguous: Zoom may have created it. Look before anyone tries again.
+        found = _find_by_marker(ctx, agenda, meeting)
+        if found is None:
+            ctx.audit(event, "create_meeting", "POST", "/users/{userId}/meetings", None, "unknown", error=exc)
+            ctx.commit()
+            raise OperationFailed(
+                _("Zoom did not answer the request to create the meeting ({reason}). "
+                  "Nothing was created; please run the command again.", reason=exc.message)
+            ) from exc
+        created = found
+    except ZoomError as exc:
+        ctx.audit(event, "create_meeting", "POST", "/users/{userId}/meetings", exc.status, "failed", error=exc)
+        ctx.commit()
+        raise OperationFailed(_("Zoom refused to create the meeting: {reason}", reason=exc.message)) from exc
+    _adopt(ctx, meeting, created, agenda)
+    ctx.audit(event, "create_meeting", "POST", "/users/{userId}/meetings", 201, "ok",
+              {"zoom_meeting_id": meeting.zoom_meeting_id})
+    ctx.commit()
+    assert meeting.zoom_meeting_id is not None
+    return SetupOutcome(action, meeting.zoom_meeting_id, meeting.registration_url, meeting.start_time, 1)
+
+
+def _patch_body(agenda: Agenda, meeting: ZoomMeeting) -> dict[str, Any]:
+    return meeting_body(agenda, meeting.intent_token, include_breakouts_enable=False)
+
+
+def _adopt(ctx: MeetingSetup, meeting: ZoomMeeting, zoom_meeting: dict[str, Any], agenda: Agenda) -> None:
+    meeting.zoom_meeting_id = int(zoom_meeting["id"])
+    meeting.state = MeetingState.ACTIVE
+    meeting.last_checked_at = ctx.clock.now()
+    _remember(meeting, zoom_meeting)
+    # The hash is set only when the meeting was made from *this* agenda; an adopted meeting
+    # from an older agenda gets compared (and patched) right after.
+    if _created_from(zoom_meeting, agenda, meeting):
+        meeting.settings_hash = settings_hash(_patch_body(agenda, meeting))
+
+
+def _created_from(zoom_meeting: dict[str, Any], agenda: Agenda, meeting: ZoomMeeting) -> bool:
+    return str(zoom_meeting.get("agenda", "")) == meeting_body(agenda, meeting.intent_token)["agenda"] and \
+        zoom_meeting.get("topic") == meeting_body(agenda, meeting.intent_token)["topic"] and \
+        zoom_meeting.get("duration") == agenda.duration_minutes
+
+
+def _remember(meeting: ZoomMeeting, zoom_meeting: dict[str, Any]) -> None:
+    meeting.registration_url = zoom_meeting.get("registration_url") or meeting.registration_url
+    start = zoom_meeting.get("start_time")
+    if isinstance(start, str) and start:
+        meeting.start_time = datetime.fromisoformat(start.replace("Z", "+00:00"))
+
+
+def _update_if_changed(ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeeting,
+                       unchanged_action: Action) -> SetupOutcome:
+    assert meeting.zoom_meeting_id is not None
+    body = _patch_body(agenda, meeting)
+    digest = settings_hash(body)
+    if meeting.settings_hash == digest:
+        ctx.commit()
+        return SetupOutcome(unchanged_action, meeting.zoom_meeting_id, meeting.registration_url,
+                            meeting.start_time, 0)
+    try:
+        ctx.zoom.update_meeting(meeting.zoom_meeting_id, body)
+    except ZoomError as exc:
+        ctx.audit(event, "update_meeting", "PATCH", "/meetings/{meetingId}", exc.status, "failed", error=exc)
+        ctx.commit()
+        raise OperationFailed(_("Zoom refused to update the meeting: {reason}", reason=exc.message)) from exc
+    meeting.settings_hash = digest
+    meeting.start_time = agenda.start_utc
+    ctx.audit(event, "update_meeting", "PATCH", "/meetings/{meetingId}", 204, "ok",
+              {"zoom_meeting_id": meeting.zoom_meeting_id, "fields": sorted(body)})
+    ctx.commit()
+    action: Action = "updated" if unchanged_action == "unchanged" else unchanged_action
+    return SetupOutcome(action, meeting.zoom_meeting_id, meeting.registration_url, meeting.start_time, 1)
+
+
+def _find_by_marker(ctx: MeetingSetup, agenda: Agenda, meeting: ZoomMeeting) -> dict[str, Any] | None:
+    """Look through the host's scheduled meetings for the one carrying our intent token."""
+    marker = intent_marker(agenda.key, meeting.intent_token)
+    try:
+        for listed in ctx.zoom.iter_meetings(meeting.host_user, type="scheduled"):
+            # The list view may truncate the agenda text; confirm with a full read.
+            if marker in str(listed.get("agenda", "")) or listed.get("topic") == meeting_body(
+                agenda, meeting.intent_token
+            )["topic"]:
+                full = ctx.zoom.get_meeting(int(listed["id"]))
+                if marker in str(full.get("agenda", "")):
+                    return full
+    except ZoomError as exc:
+        raise OperationFailed(
+            _("Could not check in Zoom whether the meeting already exists: {reason}. Please run the command again.",
+              reason=exc.message)
+        ) from exc
+    return None
