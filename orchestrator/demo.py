@@ -59,7 +59,7 @@ def demo_settings(paths: DemoPaths) -> Settings:
         zoom_emulator_state=paths.emulator_state,
         mail_transport="eml",
         mail_eml_dir=paths.mails,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 

@@ -58,18 +58,20 @@ def upsert_event(session: Session, loaded: LoadedAgenda) -> tuple[Event, bool]:
 
 
 def _sync_blocks(event: Event, agenda: Agenda) -> None:
-    event.blocks.clear()
+    # Rows are updated in place by position: deleting and re-inserting in one flush would
+    # collide on the (event, position) constraint, since SQLAlchemy inserts before it deletes.
+    existing = list(event.blocks)
+    for stale in existing[len(agenda.blocks):]:
+        event.blocks.remove(stale)
     for position, block in enumerate(agenda.blocks):
-        event.blocks.append(
-            AgendaBlock(
-                position=position,
-                kind=block.kind,
-                title=block.title,
-                speakers=list(block.speakers),
-                start_utc=agenda.to_utc(block.start),
-                end_utc=agenda.to_utc(block.end),
-            )
-        )
+        row = existing[position] if position < len(existing) else AgendaBlock(position=position)
+        if position >= len(existing):
+            event.blocks.append(row)
+        row.kind = block.kind
+        row.title = block.title
+        row.speakers = list(block.speakers)
+        row.start_utc = agenda.to_utc(block.start)
+        row.end_utc = agenda.to_utc(block.end)
 
 
 def _sync_rounds(event: Event, agenda: Agenda) -> None:

@@ -26,12 +26,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from orchestrator.agenda.durations import parse_offset
+from orchestrator.agenda.durations import format_offset, parse_offset
 from orchestrator.i18n import _
 
 BlockKind = Literal["welcome", "keynote", "talk", "practice", "break", "breakout", "outlook", "other"]
@@ -120,8 +121,10 @@ def _descending(values: list[dt.timedelta]) -> list[dt.timedelta]:
 LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime), AfterValidator(_naive)]
 Email = Annotated[str, BeforeValidator(_email)]
 Text = Annotated[str, Field(min_length=1)]
-Offset = Annotated[dt.timedelta, BeforeValidator(_offset), AfterValidator(_not_negative)]
-PositiveOffset = Annotated[dt.timedelta, BeforeValidator(_offset), AfterValidator(_positive)]
+# Serialised in the file's own notation ("7d"), so the stored agenda JSON loads back unchanged.
+_AS_OFFSET_TEXT = PlainSerializer(format_offset, return_type=str, when_used="json")
+Offset = Annotated[dt.timedelta, BeforeValidator(_offset), AfterValidator(_not_negative), _AS_OFFSET_TEXT]
+PositiveOffset = Annotated[dt.timedelta, BeforeValidator(_offset), AfterValidator(_positive), _AS_OFFSET_TEXT]
 
 
 class _Frozen(BaseModel):

@@ -7,7 +7,19 @@ from typing import Annotated
 
 import typer
 
-from orchestrator.cli import agenda_cmd, db_cmd, demo_cmd, meeting_cmd, zoom_cmd
+from orchestrator.cli import (
+    agenda_cmd,
+    attendance_cmd,
+    breakouts_cmd,
+    db_cmd,
+    demo_cmd,
+    mail_cmd,
+    meeting_cmd,
+    person_cmd,
+    registrants_cmd,
+    run_cmd,
+    zoom_cmd,
+)
 from orchestrator.cli.state import runtime
 from orchestrator.cli import output
 from orchestrator.errors import OrchestratorError
@@ -24,7 +36,13 @@ app = typer.Typer(
 app.add_typer(agenda_cmd.app, name="agenda")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(meeting_cmd.app, name="meeting")
+app.add_typer(registrants_cmd.app, name="registrants")
+app.add_typer(mail_cmd.app, name="mail")
+app.add_typer(breakouts_cmd.app, name="breakouts")
+app.add_typer(attendance_cmd.app, name="attendance")
+app.add_typer(person_cmd.app, name="person")
 app.add_typer(zoom_cmd.app, name="zoom")
+app.command("run")(run_cmd.run)
 app.command("demo")(demo_cmd.demo)
 
 

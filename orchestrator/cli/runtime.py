@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import requests
 from pydantic import SecretStr
@@ -24,6 +25,9 @@ from orchestrator.zoom.http import RetryPolicy, ZoomHttp
 from orchestrator.zoom.oauth import TokenProvider
 from orchestrator.zoom.ratelimit import RateLimiter
 
+if TYPE_CHECKING:
+    from orchestrator.zoom.emulator import EmulatorApp
+
 EMULATOR_CREDENTIALS = ("emulator-account", "emulator-client", "emulator-secret")
 
 
@@ -33,6 +37,8 @@ class Runtime:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    # Tests (and the demo) may hand in an emulator app to inspect what Zoom received.
+    emulator_app: EmulatorApp | None = None
 
     def __post_init__(self) -> None:
         for secret in (self.settings.zoom_client_secret, self.settings.smtp_password,
@@ -67,15 +73,23 @@ class Runtime:
             session.close()
 
     @cached_property
+    def emulator(self) -> EmulatorApp:
+        """The built-in Zoom emulator (with ``ORCHESTRATOR_ZOOM=emulator``), state in a file."""
+        if self.emulator_app is None:
+            from orchestrator.zoom.emulator import EmulatorApp, EmulatorState
+
+            self.emulator_app = EmulatorApp(EmulatorState(self.settings.zoom_emulator_state), clock=self.clock)
+        return self.emulator_app
+
+    @cached_property
     def zoom(self) -> ZoomClient:
         """The Zoom client: real Zoom, or the built-in emulator with ``ORCHESTRATOR_ZOOM=emulator``."""
         settings = self.settings
         http_session = requests.Session()
         if settings.zoom == "emulator":
-            from orchestrator.zoom.emulator import EmulatorAdapter, EmulatorApp, EmulatorState
+            from orchestrator.zoom.emulator import EmulatorAdapter
 
-            app = EmulatorApp(EmulatorState(settings.zoom_emulator_state), clock=self.clock)
-            adapter = EmulatorAdapter(app)
+            adapter = EmulatorAdapter(self.emulator)
             http_session.mount(settings.zoom_api_url, adapter)
             http_session.mount(settings.zoom_oauth_url, adapter)
             account_id, client_id, secret_text = EMULATOR_CREDENTIALS

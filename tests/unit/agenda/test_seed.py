@@ -65,3 +65,14 @@ def test_seed_programme_rows_and_summary() -> None:
     assert summary["mails"]["reminders"] == ["7d", "1d", "1h"]
     assert summary["breakout_rounds"][0]["apply_at_utc"] == "2025-08-27T09:20:00Z"
     assert summary["zoom"]["topic"] == agenda.title
+
+
+def test_stored_json_loads_back_to_the_same_agenda() -> None:
+    """The store keeps ``model_dump(mode="json")``; it must validate back unchanged."""
+    from orchestrator.agenda import Agenda, load_agenda
+    from tests.conftest import SAMPLE_AGENDA
+
+    agenda = load_agenda(SAMPLE_AGENDA, allow_past=True).agenda
+    document = agenda.model_dump(mode="json")
+    assert document["mails"]["reminders"] == ["7d", "1d", "1h"]
+    assert Agenda.model_validate(document) == agenda
