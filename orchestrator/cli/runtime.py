@@ -76,9 +76,14 @@ class Runtime:
     def emulator(self) -> EmulatorApp:
         """The built-in Zoom emulator (with ``ORCHESTRATOR_ZOOM=emulator``), state in a file."""
         if self.emulator_app is None:
-            from orchestrator.zoom.emulator import EmulatorApp, EmulatorState
+            from orchestrator.zoom.emulator import EmulatorApp, EmulatorConfig, EmulatorState
 
-            self.emulator_app = EmulatorApp(EmulatorState(self.settings.zoom_emulator_state), clock=self.clock)
+            self.emulator_app = EmulatorApp(
+                EmulatorState(self.settings.zoom_emulator_state),
+                EmulatorConfig(plan=self.settings.zoom_plan),
+                clock=self.clock,
+                sleep=self.clock.sleep,
+            )
         return self.emulator_app
 
     @cached_property
@@ -89,7 +94,7 @@ class Runtime:
         if settings.zoom == "emulator":
             from orchestrator.zoom.emulator import EmulatorAdapter
 
-            adapter = EmulatorAdapter(self.emulator)
+            adapter = EmulatorAdapter(self.emulator, base_url=settings.zoom_api_url, oauth_url=settings.zoom_oauth_url)
             http_session.mount(settings.zoom_api_url, adapter)
             http_session.mount(settings.zoom_oauth_url, adapter)
             account_id, client_id, secret_text = EMULATOR_CREDENTIALS
