@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from orchestrator.db.models import Event, Person
-from orchestrator.db.models.person import PersonSource, PersonStatus
+from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
 from orchestrator.registrants.records import ImportBatch, RegistrantRecord
 
 
@@ -69,7 +69,12 @@ def apply_import(
     A person cancelled earlier is not silently reactivated by an export that still lists them.
     """
     outcome = ImportOutcome()
-    people = {p.email: p for p in session.scalars(select(Person).where(Person.event_id == event.id))}
+    people = {
+        p.email: p
+        for p in session.scalars(
+            select(Person).where(Person.event_id == event.id).options(selectinload(Person.registration))
+        )
+    }
     seen: set[str] = set()
     for record in batch.records:
         seen.add(record.email)
@@ -91,6 +96,13 @@ def apply_import(
         for name, value in fields.items():
             setattr(person, name, value)
         person.data_hash = digest
+        # Someone who registered on the Zoom page and is now in the export is managed by the export.
+        person.source = PersonSource.IMPORT
+        registration = person.registration
+        if registration is not None and registration.state == RegistrationState.FAILED:
+            # Zoom refused the old data (e.g. the host's address); the corrected row is tried again.
+            registration.state = RegistrationState.PENDING
+            registration.last_error = None
         outcome.updated.append(record.email)
     for email, person in sorted(people.items()):
         if email in seen or person.source != PersonSource.IMPORT or person.status != PersonStatus.ACTIVE:

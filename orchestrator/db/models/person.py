@@ -91,9 +91,16 @@ class ZoomRegistration(Base):
     zoom_status: Mapped[str | None] = mapped_column(String(20))
     # The personal join link is a credential: never logged, never shown in tables.
     join_url: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # add-registrant calls in total
     last_error: Mapped[str | None] = mapped_column(Text)
     intent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which sync pass claimed this row for its in-flight Zoom call (conditional claim: two concurrent
+    # syncs never send the same person in the same moment).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # Zoom allows 3 add-registrant calls per person and UTC day; we count ours to stop before that.
+    adds_day: Mapped[str | None] = mapped_column(String(10))
+    adds_on_day: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,91 @@
+"""Collaborators of the registrant services that talk to Zoom, and the audit of their writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orchestrator.clock import Clock
+from orchestrator.db.models import Event, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models.zoom import MeetingState
+from orchestrator.errors import BadInput
+from orchestrator.i18n import _
+from orchestrator.registrants.pacing import SteadyPacer
+from orchestrator.zoom.client import ZoomClient
+from orchestrator.zoom.errors import ZoomError
+
+# Zoom's limits that the sync respects before Zoom has to refuse anything.
+ZOOM_REGISTRANT_CAP = 4999  # registrants per meeting
+ZOOM_DAILY_ADDS = 3  # add-registrant calls per registrant and UTC day
+ZOOM_HOST_CANNOT_REGISTER = 3027  # Zoom's error code: "Host can not register"
+ZOOM_MEETING_FULL = 3043  # Zoom's error code: "Meeting has reached maximum attendee capacity"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ZoomWork:
+    """What a service that changes registrations in Zoom needs.
+
+    ``session`` is committed at the exactly-once points (intent before each call, result after),
+    which is why the services own these commits rather than the caller.
+    """
+
+    session: Session
+    zoom: ZoomClient
+    clock: Clock
+    pacer: SteadyPacer
+    registrant_cap: int = ZOOM_REGISTRANT_CAP
+    daily_adds: int = ZOOM_DAILY_ADDS
+    zoom_calls: dict[str, int] = field(default_factory=dict)
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def count_call(self, name: str) -> None:
+        self.zoom_calls[name] = self.zoom_calls.get(name, 0) + 1
+
+    def audit(
+        self,
+        event: Event,
+        action: str,
+        method: str,
+        path: str,
+        status: int | None,
+        outcome: str,
+        detail: dict[str, Any] | None = None,
+        error: ZoomError | None = None,
+    ) -> None:
+        """Record one Zoom call that changed (or may have changed) something. No join URLs."""
+        self.session.add(
+            ZoomAuditEntry(
+                at=self.clock.now(),
+                event_id=event.id,
+                action=action,
+                method=method,
+                path=path,
+                status=status if error is None else error.status,
+                zoom_code=None if error is None else error.code,
+                outcome=outcome,
+                detail=detail or {},
+                message=None if error is None else error.message,
+            )
+        )
+
+
+def active_meeting(session: Session, event: Event) -> ZoomMeeting:
+    """The event's Zoom meeting, or a clear message that it must be set up first."""
+    meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
+    if meeting is None or meeting.state != MeetingState.ACTIVE or meeting.zoom_meeting_id is None:
+        raise BadInput(
+            _(
+                "The event '{event}' has no Zoom meeting yet. Run 'orchestrator meeting setup AGENDA.yaml' "
+                "first.",
+                event=event.key,
+            )
+        )
+    return meeting

@@ -1,0 +1,238 @@
+"""Reconciliation: make the store agree with the registrants Zoom actually has.
+
+Zoom is listed in all three statuses (approved, pending, denied; cancelled registrants are not
+listed) and matched to the store by e-mail (lower case). This resolves every call whose answer was
+lost (a crash, a kill, a timeout) without sending anything twice:
+
+- ``intent`` (a registration call was or may have been in flight): found → ``registered`` with
+  Zoom's id and link; not found → back to ``pending`` (Zoom never registered them).
+- ``pending``/``failed`` but found in Zoom (registered elsewhere, e.g. a concurrent run or the Zoom
+  page) → adopted as ``registered``; nothing is sent.
+- ``registered`` but no longer in Zoom (cancelled or deleted there) → ``cancelled``, and the person
+  too, so the next sync does not register them again against the organiser's decision.
+- ``cancel_intent`` not in Zoom → ``cancelled``; still in Zoom → the cancel is sent again.
+- a ``cancelled`` person found in Zoom under a *new* registrant id registered again on the Zoom
+  page → active again; under the old id → our cancel did not take effect → ``cancel_intent``.
+- e-mails Zoom has and the store does not (registrations made on Zoom's registration page) →
+  new people with source ``zoom``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
+from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
+from orchestrator.zoom.client import ZoomClient
+
+LISTED_STATUSES = ("approved", "pending", "denied")
+State = RegistrationState
+
+
+@dataclass(frozen=True)
+class ZoomRegistrant:
+    """One registrant as Zoom lists it. ``join_url`` is a credential: kept out of ``repr``."""
+
+    registrant_id: str
+    email: str  # lower case: the identity we match on
+    email_display: str
+    first_name: str
+    last_name: str
+    status: str
+    join_url: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_zoom(cls, item: dict[str, Any], status: str) -> ZoomRegistrant:
+        email = str(item.get("email") or "").strip()
+        return cls(
+            registrant_id=str(item.get("id") or item.get("registrant_id") or ""),
+            email=email.lower(),
+            email_display=email,
+            first_name=str(item.get("first_name") or "").strip(),
+            last_name=str(item.get("last_name") or "").strip(),
+            status=str(item.get("status") or status),
+            join_url=item.get("join_url") or None,
+        )
+
+
+def list_meeting_registrants(zoom: ZoomClient, zoom_meeting_id: int) -> dict[str, ZoomRegistrant]:
+    """Every registrant of the meeting in every listed status, by lower-case e-mail.
+
+    Pagination (≤ 300 per page), page-token expiry (restart) and access-token expiry are handled
+    by the client.
+    """
+    found: dict[str, ZoomRegistrant] = {}
+    for status in LISTED_STATUSES:
+        for item in zoom.iter_registrants(zoom_meeting_id, status):  # type: ignore[arg-type]
+            registrant = ZoomRegistrant.from_zoom(item, status)
+            if registrant.email and registrant.registrant_id:
+                found[registrant.email] = registrant
+    return found
+
+
+@dataclass
+class ReconcileOutcome:
+    """What reconciliation changed in the store (e-mail addresses per kind of change)."""
+
+    resolved: list[str] = field(default_factory=list)  # intent → registered
+    requeued: list[str] = field(default_factory=list)  # intent → pending
+    adopted: list[str] = field(default_factory=list)  # pending/failed/new row → registered
+    pulled_in: list[str] = field(default_factory=list)  # new people from the Zoom page
+    cancelled_in_zoom: list[str] = field(default_factory=list)
+    cancel_confirmed: list[str] = field(default_factory=list)
+    cancel_again: list[str] = field(default_factory=list)
+    reactivated: list[str] = field(default_factory=list)
+    status_changed: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(value) for name, value in vars(self).items()}
+
+
+def people_with_registrations(session: Session, event: Event) -> list[Person]:
+    """All people of ``event`` with their registration loaded (one query each)."""
+    query = (
+        select(Person)
+        .where(Person.event_id == event.id)
+        .options(selectinload(Person.registration))
+        .order_by(Person.id)
+    )
+    return list(session.scalars(query))
+
+
+def apply_listing(
+    session: Session,
+    event: Event,
+    meeting: ZoomMeeting,
+    listing: dict[str, ZoomRegistrant],
+    *,
+    now: datetime,
+    default_language: str,
+) -> ReconcileOutcome:
+    """Bring the store in line with ``listing`` (see module docstring); flushes, does not commit."""
+    outcome = ReconcileOutcome()
+    people = people_with_registrations(session, event)
+    known = {p.email for p in people}
+    for person in people:
+        _reconcile_person(session, meeting, person, listing.get(person.email), now, outcome)
+    for email in sorted(set(listing) - known):
+        _pull_in(session, event, meeting, listing[email], now, default_language)
+        outcome.pulled_in.append(email)
+    session.flush()
+    return outcome
+
+
+def _reconcile_person(
+    session: Session,
+    meeting: ZoomMeeting,
+    person: Person,
+    found: ZoomRegistrant | None,
+    now: datetime,
+    outcome: ReconcileOutcome,
+) -> None:
+    reg = person.registration
+    if reg is None:
+        if found is None:
+            return
+        reg = ZoomRegistration(meeting_id=meeting.id, state=State.PENDING, attempts=0, adds_on_day=0)
+        person.registration = reg
+        session.add(reg)
+    state = reg.state
+    if state == State.INTENT:
+        if found is not None:
+            _registered(reg, found, now)
+            outcome.resolved.append(person.email)
+        else:
+            reg.state = State.PENDING
+            reg.claim_token = None
+            outcome.requeued.append(person.email)
+        _cancel_if_person_cancelled(person, reg)
+        return
+    if found is None:
+        if state == State.REGISTERED:
+            _cancelled(reg, now, "cancelled or deleted in Zoom")
+            if person.status == PersonStatus.ACTIVE:
+                person.status = PersonStatus.CANCELLED
+                person.cancelled_at = now
+            outcome.cancelled_in_zoom.append(person.email)
+        elif state == State.CANCEL_INTENT:
+            _cancelled(reg, now, None)
+            outcome.cancel_confirmed.append(person.email)
+        return
+    if state in (State.PENDING, State.FAILED):
+        _registered(reg, found, now)
+        outcome.adopted.append(person.email)
+        _cancel_if_person_cancelled(person, reg)
+    elif state == State.REGISTERED:
+        if (reg.zoom_registrant_id, reg.zoom_status) != (found.registrant_id, found.status):
+            outcome.status_changed.append(person.email)
+        _registered(reg, found, now)
+        _cancel_if_person_cancelled(person, reg)
+    elif state == State.CANCELLED:
+        if found.registrant_id != reg.zoom_registrant_id:
+            # A new registration on the Zoom page after the cancellation: the person is back.
+            person.status = PersonStatus.ACTIVE
+            person.cancelled_at = None
+            _registered(reg, found, now)
+            outcome.reactivated.append(person.email)
+        else:
+            reg.state = State.CANCEL_INTENT
+            outcome.cancel_again.append(person.email)
+    elif state == State.CANCEL_INTENT:
+        reg.zoom_registrant_id = found.registrant_id
+
+
+def _cancel_if_person_cancelled(person: Person, reg: ZoomRegistration) -> None:
+    if person.status == PersonStatus.CANCELLED and reg.state == State.REGISTERED:
+        reg.state = State.CANCEL_INTENT  # the store is authoritative for cancellations
+
+
+def _registered(reg: ZoomRegistration, found: ZoomRegistrant, now: datetime) -> None:
+    reg.state = State.REGISTERED
+    reg.claim_token = None
+    reg.zoom_registrant_id = found.registrant_id
+    reg.zoom_status = found.status
+    if found.join_url or found.status != "approved":
+        reg.join_url = found.join_url
+    reg.last_error = None
+    if reg.registered_at is None:
+        reg.registered_at = now
+
+
+def _cancelled(reg: ZoomRegistration, now: datetime, reason: str | None) -> None:
+    reg.state = State.CANCELLED
+    reg.claim_token = None
+    reg.zoom_status = "cancelled"
+    reg.join_url = None  # the link no longer works; do not keep a dead credential around
+    reg.cancelled_at = now
+    reg.last_error = reason
+
+
+def _pull_in(
+    session: Session,
+    event: Event,
+    meeting: ZoomMeeting,
+    found: ZoomRegistrant,
+    now: datetime,
+    default_language: str,
+) -> None:
+    person = Person(
+        event_id=event.id,
+        email=found.email,
+        email_display=found.email_display,
+        first_name=found.first_name or found.email_display.split("@", 1)[0],
+        last_name=found.last_name,
+        language=default_language,
+        wishes=[],
+        source=PersonSource.ZOOM,
+        status=PersonStatus.ACTIVE,
+        registered_at=now,
+    )
+    reg = ZoomRegistration(meeting_id=meeting.id, state=State.PENDING, attempts=0, adds_on_day=0)
+    _registered(reg, found, now)
+    person.registration = reg
+    session.add(person)
