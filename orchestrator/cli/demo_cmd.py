@@ -13,8 +13,9 @@ from orchestrator.cli.meeting_cmd import ACTION_TEXT, run_setup
 from orchestrator.cli.options import JsonOption
 from orchestrator.cli.runtime import Runtime
 from orchestrator.db import migrate
-from orchestrator.demo import SAMPLE_AGENDA, DemoPaths, demo_settings, rehearsal_shift
-from orchestrator.i18n import _
+from orchestrator.demo import SAMPLE_AGENDA, SAMPLE_REGISTRATIONS, DemoPaths, demo_settings, rehearsal_shift
+from orchestrator.i18n import N_, _
+from orchestrator.registrants.service import import_registrations, sync_registrants
 
 
 def run_demo(workdir: Path) -> dict[str, Any]:
@@ -32,6 +33,14 @@ def run_demo(workdir: Path) -> dict[str, Any]:
         steps.append({"step": "db upgrade", "changed": before != migrate.head_revision(rt.settings.database_url)})
         meeting = run_setup(rt, rehearsal, recreate=False)
         steps.append({"step": "meeting setup", "changed": meeting["zoom_writes"] > 0, "result": meeting})
+        imported = import_registrations(rt, rehearsal.agenda.key, SAMPLE_REGISTRATIONS)
+        counts = imported["counts"]
+        steps.append({"step": "registrants import", "changed": bool(counts["added"] or counts["updated"]),
+                      "summary": {k: counts[k] for k in ("rows_read", "rows_rejected", "people", "added", "updated")}})
+        synced = sync_registrants(rt, rehearsal.agenda.key)
+        steps.append({"step": "registrants sync", "changed": bool(synced["registered"] or synced["approved"]
+                                                                   or synced["cancelled"]),
+                      "summary": {k: synced[k] for k in ("registered", "approved", "failed", "states")}})
         agenda = rehearsal.agenda
         return {
             "workdir": str(paths.root),
@@ -47,6 +56,20 @@ def run_demo(workdir: Path) -> dict[str, Any]:
         rt.close()
 
 
+STEP_LABELS = {
+    "db upgrade": N_("Store migrated"),
+    "meeting setup": N_("Zoom meeting"),
+    "registrants import": N_("Registrations imported"),
+    "registrants sync": N_("Registrations sent to Zoom"),
+}
+
+
+def _summary(summary: dict[str, Any] | None) -> str:
+    if not summary:
+        return ""
+    return ", ".join(f"{key}={value}" for key, value in summary.items() if not isinstance(value, dict | list))
+
+
 def _render(result: dict[str, Any]) -> None:
     output.say(_("Demo in {dir} (built-in Zoom emulator, SQLite, mails as .eml files).", dir=result["workdir"]))
     output.say(
@@ -57,8 +80,9 @@ def _render(result: dict[str, Any]) -> None:
     output.say(_(ACTION_TEXT[meeting["action"]], id=meeting["zoom_meeting_id"]))
     if meeting["registration_url"]:
         output.say(_("Registration page: {url}", url=meeting["registration_url"]))
-    output.table(None, [_("Step"), _("Result")],
-                 [(s["step"], _("changed") if s["changed"] else _("no change")) for s in result["steps"]])
+    output.table(None, [_("Step"), _("Result"), _("Details")],
+                 [(_(STEP_LABELS.get(s["step"], s["step"])), _("changed") if s["changed"] else _("no change"), _summary(s.get("summary")))
+                  for s in result["steps"]])
     if not result["changed"]:
         output.say(_("Nothing changed: the demo had already run in this directory."))
 
