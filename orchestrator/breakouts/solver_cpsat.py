@@ -51,6 +51,9 @@ def _solver(max_seconds: float) -> cp_model.CpSolver:
     solver.parameters.max_time_in_seconds = max_seconds
     # One worker keeps the search, and so the chosen plan among exact ties, reproducible.
     solver.parameters.num_workers = 1
+    # A single worker gets no LP relaxation by default; without it, proving optimality of a re-plan
+    # (most people fixed, 50 late ones free) ran past 60 s. With the full linearisation: ~0.02 s.
+    solver.parameters.linearization_level = 2
     return solver
 
 

@@ -43,7 +43,9 @@ def flow_applies(prepared: Prepared) -> bool:
             return False
         if any(prepared.residual[(other, room)] != prepared.residual[(first, room)] for room in rooms):
             return False
-    return all(len(person.free_rounds) == len(prepared.rounds) for person in prepared.free)
+    return all(
+        len(person.free_rounds) == len(prepared.rounds) and not person.fixed_rooms for person in prepared.free
+    )
 
 
 def solve_by_flow(prepared: Prepared, costs: RankCosts) -> dict[tuple[str, int], str]:

@@ -58,6 +58,9 @@ class Participant:
 
     key: str
     wishes: tuple[str, ...] = ()
+    # Workshops attended in rounds outside this problem (already held, or not re-planned now):
+    # the no-repeat rule keeps them out, and their misses count towards the growing miss price.
+    visited: frozenset[str] = frozenset()
 
     def rank_of(self, room: str) -> int | None:
         """0-based wish rank of ``room`` (first mention counts), or None when not wished."""

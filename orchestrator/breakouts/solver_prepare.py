@@ -186,10 +186,11 @@ def _free_person(
 ) -> FreePerson:
     fixed_rooms = [fixed[(person.key, r)] for r in rounds if (person.key, r) in fixed]
     wishes = person.wishes
+    visited = sorted(person.visited)
     return FreePerson(
         key=person.key,
         wishes=wishes,
         free_rounds=tuple(r for r in rounds if (person.key, r) not in fixed),
-        fixed_rooms=frozenset(fixed_rooms),
-        fixed_misses=sum(1 for room in fixed_rooms if room not in wishes),
+        fixed_rooms=frozenset(fixed_rooms) | person.visited,
+        fixed_misses=sum(1 for room in [*fixed_rooms, *visited] if room not in wishes),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from click.testing import Result
 from typer.testing import CliRunner
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestrator.clock import FrozenClock
 from orchestrator.cli.runtime import Runtime
+from orchestrator.clock import FrozenClock
 from orchestrator.db import migrate
 from orchestrator.settings import Settings
 from orchestrator.zoom.emulator import EmulatorApp, EmulatorConfig, EmulatorState, Faults

@@ -1,11 +1,15 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from orchestrator.db.models.breakouts import BreakoutApply, BreakoutAssignment, BreakoutPlanVersion
 from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRound, Event
 from orchestrator.db.models.person import Person, ZoomRegistration
 from orchestrator.db.models.zoom import ZoomAuditEntry, ZoomMeeting
 
 __all__ = [
     "AgendaBlock",
+    "BreakoutApply",
+    "BreakoutAssignment",
+    "BreakoutPlanVersion",
     "BreakoutRoom",
     "BreakoutRound",
     "Event",

@@ -1,0 +1,227 @@
+"""Applying one round's stored plan to the event's Zoom meeting (``settings.breakout_room``).
+
+Zoom holds one pre-assignment set per meeting, so each apply replaces the whole set. Steps:
+check Zoom's limits; read the meeting: if it already holds exactly this set, write nothing;
+otherwise record the intent (commit), send one PATCH, read the meeting back to verify, and record
+the result with an audit entry. The PATCH sets an absolute value, so after a crash between the call
+and our commit the next run simply sends it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orchestrator.breakouts.instructions import host_instructions
+from orchestrator.breakouts.limits import ZoomLimits, check_limits
+from orchestrator.breakouts.payload import (
+    ZoomRoom,
+    canonical,
+    participant_count,
+    payload_hash,
+    rooms_in_meeting,
+    round_rooms,
+    settings_body,
+)
+from orchestrator.breakouts.rounds import require_not_over
+from orchestrator.clock import Clock
+from orchestrator.db.models import BreakoutApply, BreakoutRound, Event, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models.breakouts import ApplyState
+from orchestrator.db.models.zoom import MeetingState
+from orchestrator.errors import BadInput, OperationFailed
+from orchestrator.i18n import _
+from orchestrator.zoom.client import ZoomClient
+from orchestrator.zoom.errors import ZoomError
+
+log = logging.getLogger(__name__)
+PATH = "/meetings/{meetingId}"
+
+
+@dataclass
+class ApplyContext:
+    """Collaborators of an apply. ``commit`` makes the intent durable before Zoom hears of it."""
+
+    session: Session
+    zoom: ZoomClient
+    clock: Clock
+    commit: Callable[[], None]
+    limits: ZoomLimits
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    """What an apply did (``zoom_writes`` is 0 when Zoom already held exactly this set)."""
+
+    round_number: int
+    action: str  # "applied" | "unchanged"
+    zoom_writes: int
+    rooms: int
+    participants: int
+    verified: bool
+    payload_hash: str
+    instructions: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "round": self.round_number,
+            "action": self.action,
+            "zoom_writes": self.zoom_writes,
+            "rooms": self.rooms,
+            "participants": self.participants,
+            "verified": self.verified,
+            "payload_hash": self.payload_hash,
+            "instructions": self.instructions,
+        }
+
+
+def active_meeting(session: Session, event: Event) -> ZoomMeeting:
+    """The event's Zoom meeting; ``BadInput`` when it was not created (or is gone)."""
+    meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
+    if meeting is None or meeting.state != MeetingState.ACTIVE or meeting.zoom_meeting_id is None:
+        raise BadInput(
+            _("The event has no Zoom meeting yet. Run 'orchestrator meeting setup AGENDA.yaml' first.")
+        )
+    return meeting
+
+
+def apply_record(session: Session, round_row: BreakoutRound) -> BreakoutApply | None:
+    """What was last sent to Zoom for ``round_row``, if anything."""
+    return session.scalar(select(BreakoutApply).where(BreakoutApply.round_id == round_row.id))
+
+
+def apply_round(ctx: ApplyContext, event: Event, round_row: BreakoutRound) -> ApplyOutcome:
+    """Bring the meeting's pre-assignment in line with the stored plan of ``round_row``."""
+    now = ctx.clock.now()
+    require_not_over(round_row, now)
+    meeting = active_meeting(ctx.session, event)
+    assert meeting.zoom_meeting_id is not None
+    rooms = round_rooms(ctx.session, event, round_row)
+    check_limits(round_row.number, rooms, ctx.limits)
+    digest = payload_hash(rooms)
+    start = round_row.start_utc.astimezone(ZoneInfo(event.timezone)).strftime("%d.%m.%Y %H:%M")
+    instructions = host_instructions(
+        round_number=round_row.number,
+        title=round_row.title,
+        start=start,
+        rooms=len(rooms),
+        people=participant_count(rooms),
+    )
+
+    if canonical(_read_rooms(ctx, event, meeting.zoom_meeting_id)) == canonical(rooms):
+        _record(ctx, event, round_row, rooms, digest, ApplyState.APPLIED, verified=True, now=now)
+        ctx.commit()
+        return ApplyOutcome(
+            round_row.number, "unchanged", 0, len(rooms), participant_count(rooms), True, digest, instructions
+        )
+
+    _record(ctx, event, round_row, rooms, digest, ApplyState.INTENT, verified=False, now=now)
+    ctx.commit()
+    detail = {
+        "round": round_row.number,
+        "rooms": len(rooms),
+        "participants": participant_count(rooms),
+        "payload_hash": digest,
+        "zoom_meeting_id": meeting.zoom_meeting_id,
+    }
+    try:
+        ctx.zoom.update_meeting(meeting.zoom_meeting_id, settings_body(rooms))
+    except ZoomError as exc:
+        _audit(ctx, event, exc.status, "failed", detail, exc)
+        record = _record(ctx, event, round_row, rooms, digest, ApplyState.FAILED, verified=False, now=now)
+        record.last_error = exc.message
+        ctx.commit()
+        raise OperationFailed(
+            _("Zoom refused the rooms of round {round}: {reason}", round=round_row.number, reason=exc.message)
+        ) from exc
+    verified = canonical(_read_rooms(ctx, event, meeting.zoom_meeting_id)) == canonical(rooms)
+    _audit(ctx, event, 204, "ok" if verified else "unverified", {**detail, "verified": verified}, None)
+    _record(ctx, event, round_row, rooms, digest, ApplyState.APPLIED, verified=verified, now=now)
+    ctx.commit()
+    log.info(
+        "breakout round applied",
+        extra={"event": event.key, "round": round_row.number, "rooms": len(rooms), "verified": verified},
+    )
+    if not verified:
+        raise OperationFailed(
+            _(
+                "The rooms of round {round} were sent to Zoom, but reading the meeting back shows a "
+                "different assignment. Please run 'orchestrator breakouts apply --round {round}' again.",
+                round=round_row.number,
+            )
+        )
+    return ApplyOutcome(
+        round_row.number, "applied", 1, len(rooms), participant_count(rooms), True, digest, instructions
+    )
+
+
+def _read_rooms(ctx: ApplyContext, event: Event, meeting_id: int) -> list[ZoomRoom]:
+    try:
+        return rooms_in_meeting(ctx.zoom.get_meeting(meeting_id))
+    except ZoomError as exc:
+        raise OperationFailed(
+            _("Could not read the Zoom meeting {id}: {reason}", id=meeting_id, reason=exc.message)
+        ) from exc
+
+
+def _record(
+    ctx: ApplyContext,
+    event: Event,
+    round_row: BreakoutRound,
+    rooms: list[ZoomRoom],
+    digest: str,
+    state: str,
+    *,
+    verified: bool,
+    now: datetime,
+) -> BreakoutApply:
+    record = apply_record(ctx.session, round_row)
+    if record is None:
+        record = BreakoutApply(round_id=round_row.id, current=False)
+        ctx.session.add(record)
+    record.state = state
+    record.payload_hash = digest
+    record.rooms = len(rooms)
+    record.participants = participant_count(rooms)
+    record.verified = verified
+    record.last_error = None
+    if state == ApplyState.APPLIED:
+        record.applied_at = now
+        # Zoom keeps one set per meeting: from now on it holds this round's, no other's.
+        for other in ctx.session.scalars(
+            select(BreakoutApply).join(BreakoutRound).where(BreakoutRound.event_id == event.id)
+        ):
+            other.current = other is record
+        record.current = True
+    ctx.session.flush()
+    return record
+
+
+def _audit(
+    ctx: ApplyContext,
+    event: Event,
+    status: int | None,
+    outcome: str,
+    detail: dict[str, Any],
+    error: ZoomError | None,
+) -> None:
+    ctx.session.add(
+        ZoomAuditEntry(
+            at=ctx.clock.now(),
+            event_id=event.id,
+            action="apply_breakout_rooms",
+            method="PATCH",
+            path=PATH,
+            status=status,
+            zoom_code=None if error is None else error.code,
+            outcome=outcome,
+            detail=detail,
+            message=None if error is None else error.message,
+        )
+    )

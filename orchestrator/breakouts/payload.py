@@ -1,0 +1,89 @@
+"""The pre-assignment Zoom gets for one round: rooms in agenda order, each with e-mails.
+
+Each room lists its moderators first (from the agenda; a moderator whose registration was
+cancelled is left out), then the active people planned into it, sorted by e-mail. Cancelled
+people are left out even before anyone re-plans. No join links, only names and e-mails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from orchestrator.breakouts.people import people_by_email
+from orchestrator.breakouts.store import round_rows
+from orchestrator.db.models import BreakoutRound, Event
+from orchestrator.db.models.person import PersonStatus
+
+
+@dataclass(frozen=True)
+class ZoomRoom:
+    """One pre-assigned breakout room: its name and the e-mails of the people in it."""
+
+    name: str
+    emails: tuple[str, ...]
+
+
+def round_rooms(session: Session, event: Event, round_row: BreakoutRound) -> list[ZoomRoom]:
+    """The pre-assignment for ``round_row`` from the stored plan (see module docstring)."""
+    everyone = people_by_email(session, event)
+    members: dict[str, list[str]] = {room.name: [] for room in round_row.rooms}
+    for row, person in round_rows(session, round_row):
+        if person.status == PersonStatus.ACTIVE and row.room_name in members:
+            members[row.room_name].append(person.email)
+    rooms = []
+    for room in round_row.rooms:
+        moderators = []
+        for moderator in room.moderators:
+            email = str(moderator["email"]).strip().lower()
+            registered = everyone.get(email)
+            if registered is not None and registered.status == PersonStatus.CANCELLED:
+                continue
+            if email not in moderators:
+                moderators.append(email)
+        rest = [e for e in sorted(members[room.name]) if e not in moderators]
+        rooms.append(ZoomRoom(room.name, tuple(moderators + rest)))
+    return rooms
+
+
+def settings_body(rooms: list[ZoomRoom]) -> dict[str, Any]:
+    """The PATCH body that replaces the meeting's whole pre-assignment set."""
+    return {
+        "settings": {
+            "breakout_room": {
+                "enable": True,
+                "rooms": [{"name": room.name, "participants": list(room.emails)} for room in rooms],
+            }
+        }
+    }
+
+
+def canonical(rooms: list[ZoomRoom]) -> list[tuple[str, tuple[str, ...]]]:
+    """Order-independent form for comparing what we sent with what Zoom holds."""
+    return sorted((room.name, tuple(sorted(e.strip().lower() for e in room.emails))) for room in rooms)
+
+
+def payload_hash(rooms: list[ZoomRoom]) -> str:
+    """Hash of the pre-assignment (what the apply record stores)."""
+    text = json.dumps(canonical(rooms), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def rooms_in_meeting(meeting: dict[str, Any]) -> list[ZoomRoom]:
+    """The pre-assignment a Zoom meeting object (``GET /meetings/{id}``) holds."""
+    settings = meeting.get("settings") or {}
+    breakout = settings.get("breakout_room") or {}
+    rooms = breakout.get("rooms") or []
+    return [
+        ZoomRoom(str(room.get("name", "")), tuple(str(e) for e in room.get("participants") or []))
+        for room in rooms
+        if isinstance(room, dict)
+    ]
+
+
+def participant_count(rooms: list[ZoomRoom]) -> int:
+    return sum(len(room.emails) for room in rooms)

@@ -1,0 +1,298 @@
+"""Planning breakout rounds from the store: people and wishes in, optimal stored assignment out.
+
+Which rounds: every round that has not started (or the one round asked for). Rounds that have
+started stay as they are; the workshops people attended there count as visited (no repeats).
+
+Re-planning keeps every stored placement that is still possible (person active, room offered,
+no repeat) as a fixed placement, so late registrations fill free seats and nobody already placed
+moves. ``rebalance=True`` keeps only placements made by hand (move/swap) and plans everyone else
+anew; the report lists who moved. People who cancelled lose their rows in the re-planned rounds.
+A room over capacity through ``--force`` moves is given to the solver with the seats it has in
+use, so those people stay and nobody else is added.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orchestrator.breakouts.people import moderator_emails, people_by_email, plannable_people, solver_wishes
+from orchestrator.breakouts.rounds import find_round, phase, require_upcoming
+from orchestrator.breakouts.solver import DEFAULT_MAX_SECONDS, solve
+from orchestrator.breakouts.solver_model import Participant, Plan, Problem, RankCosts, RoomSlot
+from orchestrator.breakouts.solver_replan import kept_placements, moves
+from orchestrator.breakouts.store import Placement, record_plan, write_round
+from orchestrator.db.models import BreakoutAssignment, BreakoutRound, Event, Person
+from orchestrator.db.models.breakouts import AssignmentSource
+from orchestrator.db.models.person import PersonStatus
+from orchestrator.errors import BadInput
+from orchestrator.i18n import _
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How to plan: which round (None: all upcoming), costs per wish rank, keep or rebalance."""
+
+    round_number: int | None = None
+    costs: RankCosts = field(default_factory=RankCosts)
+    rebalance: bool = False
+    max_seconds: float = DEFAULT_MAX_SECONDS
+
+
+@dataclass
+class PlanReport:
+    """What planning did; ``as_dict()`` is the CLI's ``--json`` result."""
+
+    rounds: list[int]
+    method: str
+    objective: int
+    people: int
+    kept: int
+    placed_new: int
+    rooms: list[dict[str, Any]]
+    wishes: dict[str, int]
+    moved: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    versions: dict[int, int]
+    flagged_rooms: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rounds": self.rounds,
+            "method": self.method,
+            "objective": self.objective,
+            "people": self.people,
+            "kept": self.kept,
+            "placed_new": self.placed_new,
+            "rooms": self.rooms,
+            "wishes": self.wishes,
+            "moved": self.moved,
+            "removed": self.removed,
+            "versions": {str(k): v for k, v in self.versions.items()},
+            "flagged_rooms": self.flagged_rooms,
+        }
+
+
+def plan_event(session: Session, event: Event, *, now: datetime, options: PlanOptions) -> PlanReport:
+    """Plan the upcoming rounds of ``event`` optimally and store the result (the caller commits).
+
+    Raises ``BadInput`` (``InfeasiblePlan``: how many seats are missing) without changing anything.
+    """
+    targets = _target_rounds(event, now, options.round_number)
+    target_numbers = {r.number for r in targets}
+    people = plannable_people(session, event)
+    by_key = {p.email: p for p in people}
+    stored = _stored(session, event)  # (email, round) -> row, people of any status
+    visited = _visited(stored, by_key, target_numbers)
+    previous = {
+        (email, number): row.room_name
+        for (email, number), row in stored.items()
+        if number in target_numbers and email in by_key
+    }
+    keep = {
+        where: room
+        for where, room in previous.items()
+        if not options.rebalance or stored[where].source == AssignmentSource.MOVED
+    }
+    offered = [(r.number, room.name) for r in targets for room in r.rooms]
+    fixed = _without_repeats(kept_placements(keep, by_key, offered), visited)
+    workshops = [room.name for r in event.rounds for room in r.rooms]
+    participants = [
+        Participant(
+            key=p.email,
+            wishes=solver_wishes(p.wishes or [], workshops, len(options.costs.costs)),
+            visited=frozenset(visited.get(p.email, ())),
+        )
+        for p in people
+    ]
+    plan = solve(
+        Problem(rooms=_slots(targets, fixed), participants=participants, fixed=fixed, costs=options.costs),
+        max_seconds=options.max_seconds,
+    )
+    removed = _store(session, event, targets, plan, stored, by_key, now)
+    versions = {
+        r.number: record_plan(session, r, method=plan.method, objective=plan.objective, now=now).version
+        for r in targets
+    }
+    return _report(event, session, targets, plan, people, previous, fixed, removed, versions)
+
+
+def _target_rounds(event: Event, now: datetime, number: int | None) -> list[BreakoutRound]:
+    if not event.rounds:
+        raise BadInput(_("The agenda has no breakout rounds; there is nothing to plan."))
+    if number is not None:
+        round_row = find_round(event, number)
+        require_upcoming(round_row, now)
+        return [round_row]
+    upcoming = [r for r in event.rounds if phase(r, now) == "upcoming"]
+    if not upcoming:
+        raise BadInput(
+            _("All breakout rounds have started or are over; use 'move' or 'swap' for single changes.")
+        )
+    return upcoming
+
+
+def _stored(session: Session, event: Event) -> dict[tuple[str, int], BreakoutAssignment]:
+    query = (
+        select(BreakoutAssignment, Person.email, BreakoutRound.number)
+        .join(Person, Person.id == BreakoutAssignment.person_id)
+        .join(BreakoutRound, BreakoutRound.id == BreakoutAssignment.round_id)
+        .where(BreakoutRound.event_id == event.id)
+    )
+    return {(email, number): row for row, email, number in session.execute(query)}
+
+
+def _visited(
+    stored: dict[tuple[str, int], BreakoutAssignment], by_key: dict[str, Person], targets: set[int]
+) -> dict[str, set[str]]:
+    visited: dict[str, set[str]] = defaultdict(set)
+    for (email, number), row in stored.items():
+        if number not in targets and email in by_key:
+            visited[email].add(row.room_name)
+    return visited
+
+
+def _without_repeats(
+    fixed: dict[tuple[str, int], str], visited: dict[str, set[str]]
+) -> dict[tuple[str, int], str]:
+    """Drop kept placements that would repeat a workshop (possible only after hand-made changes)."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    result: dict[tuple[str, int], str] = {}
+    for (email, number), room in sorted(fixed.items(), key=lambda item: (item[0][1], item[0][0])):
+        if room in visited.get(email, set()) or room in seen[email]:
+            continue
+        seen[email].add(room)
+        result[(email, number)] = room
+    return result
+
+
+def _slots(targets: list[BreakoutRound], fixed: dict[tuple[str, int], str]) -> list[RoomSlot]:
+    used = Counter((number, room) for (_email, number), room in fixed.items())
+    return [
+        RoomSlot(r.number, room.name, max(room.capacity, used[(r.number, room.name)]))
+        for r in targets
+        for room in r.rooms
+    ]
+
+
+def _store(
+    session: Session,
+    event: Event,
+    targets: list[BreakoutRound],
+    plan: Plan,
+    stored: dict[tuple[str, int], BreakoutAssignment],
+    by_key: dict[str, Person],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    everyone = people_by_email(session, event)
+    removed: list[dict[str, Any]] = []
+    for round_row in targets:
+        placements: dict[int, Placement] = {}
+        for (email, number), room in plan.assignment.items():
+            if number != round_row.number:
+                continue
+            before = stored.get((email, number))
+            kept_by_hand = (
+                before is not None and before.room_name == room and before.source == AssignmentSource.MOVED
+            )
+            placements[by_key[email].id] = Placement(
+                room=room,
+                source=AssignmentSource.MOVED if kept_by_hand else AssignmentSource.PLANNED,
+                forced=bool(kept_by_hand and before is not None and before.forced),
+            )
+        for (email, number), row in sorted(stored.items()):
+            if number == round_row.number and email not in by_key:
+                person = everyone.get(email)
+                removed.append(
+                    {
+                        "round": number,
+                        "email": email,
+                        "name": person.full_name if person else email,
+                        "room": row.room_name,
+                        "reason": "cancelled"
+                        if person and person.status == PersonStatus.CANCELLED
+                        else "moderator",
+                    }
+                )
+        write_round(session, round_row, placements, now)
+    return removed
+
+
+def _report(
+    event: Event,
+    session: Session,
+    targets: list[BreakoutRound],
+    plan: Plan,
+    people: list[Person],
+    previous: dict[tuple[str, int], str],
+    fixed: dict[tuple[str, int], str],
+    removed: list[dict[str, Any]],
+    versions: dict[int, int],
+) -> PlanReport:
+    names = {p.email: p.full_name for p in people}
+    rooms = []
+    for round_row in targets:
+        for room in round_row.rooms:
+            stats = plan.per_room[(round_row.number, room.name)]
+            rooms.append(
+                {
+                    "round": round_row.number,
+                    "room": room.name,
+                    "capacity": room.capacity,
+                    "assigned": stats.assigned,
+                    "first": stats.first,
+                    "second": stats.second,
+                    "third": stats.third,
+                    "none": stats.none,
+                }
+            )
+    overall = plan.overall
+    return PlanReport(
+        rounds=[r.number for r in targets],
+        method=plan.method,
+        objective=plan.objective,
+        people=len(people),
+        kept=len(fixed),
+        placed_new=sum(1 for where in plan.assignment if where not in previous),
+        rooms=rooms,
+        wishes={
+            "first": overall.first,
+            "second": overall.second,
+            "third": overall.third,
+            "none": overall.none,
+        },
+        moved=[
+            {
+                "round": m.round_number,
+                "email": m.key,
+                "name": names.get(m.key, m.key),
+                "before": m.before,
+                "after": m.after,
+            }
+            for m in moves(previous, plan.assignment)
+        ],
+        removed=removed,
+        versions=versions,
+        flagged_rooms=flagged_rooms(session, event, targets),
+    )
+
+
+def flagged_rooms(session: Session, event: Event, rounds: list[BreakoutRound]) -> list[dict[str, Any]]:
+    """Rooms whose moderator cancelled (their registration, matched by e-mail)."""
+    cancelled = {
+        email
+        for email, person in people_by_email(session, event).items()
+        if person.status == PersonStatus.CANCELLED and email in moderator_emails(event)
+    }
+    flagged = []
+    for round_row in rounds:
+        for room in round_row.rooms:
+            gone = [m["name"] for m in room.moderators if str(m["email"]).strip().lower() in cancelled]
+            if gone:
+                flagged.append({"round": round_row.number, "room": room.name, "cancelled_moderators": gone})
+    return flagged
