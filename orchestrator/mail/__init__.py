@@ -1,0 +1,58 @@
+"""Participant mails: rendering (Jinja2, de/en), .ics, MIME building, transports, parallel sending.
+
+The outbox, dispatcher and scheduler build on this API; nothing here touches the database.
+"""
+
+from orchestrator.mail.ics import ics_uid, make_ics
+from orchestrator.mail.message import HeaderInjection, build_message, message_bytes, refuse_line_breaks
+from orchestrator.mail.render import (
+    MAIL_KINDS,
+    EventInfo,
+    MailKind,
+    MailRenderer,
+    Occasion,
+    ProgrammeItem,
+    Recipient,
+    RenderedMail,
+    TemplateProblem,
+)
+from orchestrator.mail.sender import (
+    Deferred,
+    Failed,
+    MailBuild,
+    Outcome,
+    ParallelSender,
+    RateLimiter,
+    SendJob,
+    SendReport,
+    Sent,
+    backoff_delay,
+)
+
+__all__ = [
+    "MAIL_KINDS",
+    "Deferred",
+    "EventInfo",
+    "Failed",
+    "HeaderInjection",
+    "MailBuild",
+    "MailKind",
+    "MailRenderer",
+    "Occasion",
+    "Outcome",
+    "ParallelSender",
+    "ProgrammeItem",
+    "RateLimiter",
+    "Recipient",
+    "RenderedMail",
+    "SendJob",
+    "SendReport",
+    "Sent",
+    "TemplateProblem",
+    "backoff_delay",
+    "build_message",
+    "ics_uid",
+    "make_ics",
+    "message_bytes",
+    "refuse_line_breaks",
+]

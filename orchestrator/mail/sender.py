@@ -1,0 +1,321 @@
+"""Parallel send pipeline: N worker threads, each with its own reused transport.
+
+Each job carries a ``build()`` callable; the *worker* builds the message (render + MIME costs
+~1–2 ms per mail, far more than a send on a reused connection, so it must not sit single-threaded
+in front of the sockets). A shared rate limiter spaces sends to the provider's limit. Outcomes are
+handed to ``on_result`` in the calling thread, so the caller can update its database session
+without locking. Retrying deferred messages is the caller's decision; :func:`backoff_delay`
+suggests when.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import Message
+from typing import Literal
+
+from orchestrator.clock import Clock, SystemClock
+from orchestrator.errors import OrchestratorError
+from orchestrator.i18n import translate
+from orchestrator.mail.message import build_message
+from orchestrator.mail.render import EventInfo, MailRenderer, Occasion, Recipient
+from orchestrator.mail.transports.base import (
+    PermanentFailure,
+    SendResult,
+    TemporaryFailure,
+    Transport,
+    TransportError,
+)
+
+log = logging.getLogger(__name__)
+
+JobId = Hashable
+
+# After this many failed connection attempts in a row the remaining jobs are deferred untried.
+_MAX_OPEN_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """One message to send; ``build`` runs in a worker thread."""
+
+    job_id: JobId
+    build: Callable[[], Message]
+
+
+@dataclass(frozen=True)
+class Sent:
+    result: SendResult
+    status: Literal["sent"] = "sent"
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Temporary failure (4xx, connection): send again later, see :func:`backoff_delay`."""
+
+    code: int | None
+    reason: str
+    status: Literal["deferred"] = "deferred"
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Permanent failure: the server refused it (5xx) or the message could not be built."""
+
+    code: int | None
+    reason: str
+    stage: Literal["build", "send"]
+    status: Literal["failed"] = "failed"
+
+
+Outcome = Sent | Deferred | Failed
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.deferred + self.failed
+
+
+@dataclass(frozen=True)
+class MailBuild:
+    """A picklable ``build()`` for :class:`SendJob`: render one mail and build its MIME message."""
+
+    renderer: MailRenderer
+    kind: str
+    event: EventInfo
+    recipient: Recipient
+    occasion: Occasion | None
+    sender: str
+    message_id: str
+    reply_to: str | None = None
+
+    def __call__(self) -> Message:
+        rendered = self.renderer.render(self.kind, self.event, self.recipient, self.occasion)
+        return build_message(
+            rendered,
+            sender=self.sender,
+            recipient=self.recipient,
+            message_id=self.message_id,
+            reply_to=self.reply_to,
+        )
+
+
+def backoff_delay(
+    attempt: int,
+    *,
+    base: float = 60.0,
+    factor: float = 2.0,
+    cap: float = 3600.0,
+    jitter: float = 0.1,
+    rng: random.Random | None = None,
+) -> timedelta:
+    """Wait before retry number ``attempt`` (1-based) of a deferred mail: 1, 2, 4 … min, max 1 h.
+
+    ``jitter`` spreads retries by ±10 % so thousands of deferred mails do not return at once.
+    """
+    if attempt < 1:
+        raise ValueError("attempt starts at 1")
+    delay = min(cap, base * factor ** (attempt - 1))
+    if jitter:
+        delay *= 1 + (rng or random).uniform(-jitter, jitter)
+    return timedelta(seconds=delay)
+
+
+class RateLimiter:
+    """Provider limit in messages per minute, shared by all workers (GCRA token bucket).
+
+    Every ``acquire`` reserves the next free slot under a lock, then waits outside it, so sends are
+    spaced evenly; ``burst`` slots may be used back to back after an idle period.
+    """
+
+    def __init__(self, per_minute: float, clock: Clock, burst: int = 1) -> None:
+        if per_minute <= 0:
+            raise ValueError("rate limit must be positive")
+        if burst < 1:
+            raise ValueError("burst must be at least 1")
+        self.interval = 60.0 / per_minute
+        self._clock = clock
+        self._burst = burst
+        self._lock = threading.Lock()
+        self._next: float | None = None  # theoretical arrival time, seconds since epoch
+
+    def reserve(self) -> float:
+        """Reserve the next send slot; returns when it starts (POSIX seconds on the clock)."""
+        with self._lock:
+            now = self._clock.now().timestamp()
+            tat = now if self._next is None else max(self._next, now)
+            self._next = tat + self.interval
+        return tat - (self._burst - 1) * self.interval
+
+    def acquire(self) -> None:
+        """Block until the caller may send one message."""
+        allowed_at = self.reserve()
+        while (remaining := allowed_at - self._clock.now().timestamp()) > 0:
+            self._clock.sleep(remaining)
+
+
+class ParallelSender:
+    """Send many messages over ``workers`` reused transport connections."""
+
+    def __init__(
+        self,
+        transport_factory: Callable[[], Transport],
+        workers: int = 4,
+        rate_limit_per_minute: float | None = None,
+        clock: Clock | None = None,
+        *,
+        burst: int = 1,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self._factory = transport_factory
+        self.workers = workers
+        self._clock: Clock = clock or SystemClock()
+        self._limiter = (
+            RateLimiter(rate_limit_per_minute, self._clock, burst) if rate_limit_per_minute else None
+        )
+        self._state_lock = threading.Lock()
+        self._open_failures = 0
+        self._down_reason: TransportError | None = None
+
+    def send_all(self, jobs: Iterable[SendJob], on_result: Callable[[JobId, Outcome], None]) -> SendReport:
+        """Send every job; ``on_result(job_id, outcome)`` is called in this thread for each one."""
+        self._open_failures = 0
+        self._down_reason = None
+        started = time.perf_counter()
+        report = SendReport()
+        job_q: queue.Queue[SendJob | None] = queue.Queue(maxsize=self.workers * 8)
+        result_q: queue.SimpleQueue[tuple[JobId, Outcome]] = queue.SimpleQueue()
+        stop = threading.Event()
+        # Each worker runs in a copy of the caller's context, so the caller's language (i18n) and
+        # other context variables apply to messages built and reported by the workers.
+        threads = [
+            threading.Thread(
+                target=contextvars.copy_context().run,
+                args=(self._worker, job_q, result_q, stop),
+                name=f"mail-sender-{i}",
+                daemon=True,
+            )
+            for i in range(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+
+        def deliver(block: bool) -> int:
+            count = 0
+            while True:
+                try:
+                    job_id, outcome = result_q.get(block=block and count == 0, timeout=0.05)
+                except queue.Empty:
+                    return count
+                count += 1
+                setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+                on_result(job_id, outcome)
+
+        def put(item: SendJob | None) -> int:
+            delivered = 0
+            while True:
+                try:
+                    job_q.put(item, timeout=0.05)
+                    return delivered
+                except queue.Full:
+                    delivered += deliver(block=False)
+
+        submitted = delivered = 0
+        try:
+            for job in jobs:
+                delivered += put(job)
+                submitted += 1
+                delivered += deliver(block=False)
+            for _ in threads:
+                delivered += put(None)
+            while delivered < submitted:
+                delivered += deliver(block=True)
+        finally:
+            if delivered < submitted:  # on_result or the job iterable raised: let workers wind down
+                stop.set()
+                for _ in threads:
+                    try:
+                        job_q.put_nowait(None)
+                    except queue.Full:
+                        break
+            for thread in threads:
+                thread.join(timeout=60)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- worker side ----------------------------------------------------------------------------
+    def _worker(
+        self,
+        job_q: queue.Queue[SendJob | None],
+        result_q: queue.SimpleQueue[tuple[JobId, Outcome]],
+        stop: threading.Event,
+    ) -> None:
+        transport: Transport | None = None
+        try:
+            while (job := job_q.get()) is not None:
+                if stop.is_set():
+                    continue
+                outcome, transport = self._process(job, transport)
+                result_q.put((job.job_id, outcome))
+        finally:
+            if transport is not None:
+                transport.close()
+
+    def _process(self, job: SendJob, transport: Transport | None) -> tuple[Outcome, Transport | None]:
+        try:
+            msg = job.build()
+        except OrchestratorError as exc:
+            return Failed(None, exc.message, "build"), transport
+        except Exception as exc:  # a broken template or data must not stop the other mails
+            log.warning("mail build failed", extra={"job_id": str(job.job_id), "error": type(exc).__name__})
+            return Failed(
+                None, translate("Building the mail failed: {why}", why=type(exc).__name__), "build"
+            ), transport
+
+        if transport is None:
+            transport, failure = self._open()
+            if failure is not None:
+                return Deferred(failure.code, failure.reason), None
+        assert transport is not None
+        if self._limiter is not None:
+            self._limiter.acquire()
+        try:
+            return Sent(transport.send(msg)), transport
+        except TemporaryFailure as exc:
+            return Deferred(exc.code, exc.reason), transport
+        except PermanentFailure as exc:
+            return Failed(exc.code, exc.reason, "send"), transport
+
+    def _open(self) -> tuple[Transport | None, TransportError | None]:
+        with self._state_lock:
+            if self._down_reason is not None:
+                return None, self._down_reason
+        transport = self._factory()
+        try:
+            transport.open()
+        except TransportError as exc:
+            with self._state_lock:
+                self._open_failures += 1
+                if isinstance(exc, PermanentFailure) or self._open_failures >= _MAX_OPEN_FAILURES:
+                    self._down_reason = TemporaryFailure(exc.code, exc.reason)
+            log.warning("mail transport unavailable", extra={"code": exc.code, "reason": exc.reason})
+            return None, TemporaryFailure(exc.code, exc.reason)
+        with self._state_lock:
+            self._open_failures = 0
+        return transport, None
