@@ -27,7 +27,7 @@ from orchestrator.mail.message import HeaderInjection, refuse_line_breaks
 
 MailKind = Literal["confirmation", "reminder", "breakout_room", "thank_you"]
 MAIL_KINDS: tuple[str, ...] = get_args(MailKind)
-KINDS_WITHOUT_ICS = frozenset({"thank_you"})
+KINDS_WITHOUT_ICS: frozenset[str] = frozenset()
 Language = Literal["de", "en"]
 
 _TEMPLATE_DIR = Path(__file__).parent / "templates"

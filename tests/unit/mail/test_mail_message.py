@@ -79,7 +79,7 @@ def test_wire_format_uses_crlf_only(renderer: MailRenderer, event: EventInfo, pe
 def test_message_without_ics_is_alternative(
     renderer: MailRenderer, event: EventInfo, person_de: Recipient
 ) -> None:
-    rendered = renderer.render("thank_you", event, person_de)
+    rendered = renderer.render("thank_you", event, person_de, with_ics=False)
     msg = build_message(rendered, sender=SENDER, recipient=person_de, message_id=MID)
     assert msg.get_content_type() == "multipart/alternative"
 
