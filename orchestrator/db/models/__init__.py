@@ -3,17 +3,29 @@
 from orchestrator.db.models.breakouts import BreakoutApply, BreakoutAssignment, BreakoutPlanVersion
 from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRound, Event
 from orchestrator.db.models.person import Person, ZoomRegistration
+from orchestrator.db.models.web import (
+    AttendanceCertificate,
+    AttendanceMark,
+    MeetingRun,
+    PrivacyAudit,
+    WebhookEvent,
+)
 from orchestrator.db.models.zoom import ZoomAuditEntry, ZoomMeeting
 
 __all__ = [
     "AgendaBlock",
+    "AttendanceCertificate",
+    "AttendanceMark",
     "BreakoutApply",
     "BreakoutAssignment",
     "BreakoutPlanVersion",
     "BreakoutRoom",
     "BreakoutRound",
     "Event",
+    "MeetingRun",
     "Person",
+    "PrivacyAudit",
+    "WebhookEvent",
     "ZoomAuditEntry",
     "ZoomMeeting",
     "ZoomRegistration",

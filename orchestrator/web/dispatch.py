@@ -1,0 +1,46 @@
+"""Route one stored Zoom notification to the code that applies it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orchestrator.attendance.recording import PARTICIPANT_EVENTS, record_participant, record_run
+from orchestrator.db.models import ZoomMeeting
+from orchestrator.web.inbox import Handler
+from orchestrator.web.registrations import ENDED_EVENTS, REGISTERED_EVENTS, apply_registration
+
+RUN_EVENTS = {"meeting.started", "meeting.ended"}
+HANDLED_EVENTS = frozenset(RUN_EVENTS | set(PARTICIPANT_EVENTS) | REGISTERED_EVENTS | set(ENDED_EVENTS))
+
+
+def make_handler(default_language: str = "de") -> Handler:
+    """A handler for :func:`orchestrator.web.inbox.drain`."""
+
+    def handle(session: Session, notification: dict[str, Any], now: datetime) -> str:
+        return handle_notification(session, notification, now, default_language=default_language)
+
+    return handle
+
+
+def handle_notification(session: Session, notification: dict[str, Any], now: datetime, *,
+                        default_language: str = "de") -> str:
+    """Apply ``notification``; unknown event types and meetings of other events are ignored."""
+    event_type = notification.get("event")
+    if event_type not in HANDLED_EVENTS:
+        return "ignored_event_type"
+    obj = (notification.get("payload") or {}).get("object")
+    raw_id = obj.get("id") if isinstance(obj, dict) else None
+    if raw_id is None or not str(raw_id).isdigit():
+        return "ignored_no_meeting"
+    meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.zoom_meeting_id == int(str(raw_id))))
+    if meeting is None:
+        return "ignored_other_meeting"
+    if event_type in RUN_EVENTS:
+        return record_run(session, meeting, notification, now)
+    if event_type in PARTICIPANT_EVENTS:
+        return record_participant(session, meeting, notification, now)
+    return apply_registration(session, meeting, notification, now, default_language)

@@ -1,0 +1,115 @@
+"""Registration notifications keep people in sync with Zoom's registration page without polling.
+
+``registration_created`` / ``_approved``: the person (matched by e-mail, created with source
+"zoom" when new) is registered with Zoom's registrant id, status and personal join link.
+``registration_cancelled`` / ``_denied``: their registration and the person are cancelled.
+The rules mirror the registrants reconciliation, so a webhook and a later reconcile agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from orchestrator.db.models import Person, ZoomMeeting, ZoomRegistration
+from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
+
+REGISTERED_EVENTS = {"meeting.registration_created", "meeting.registration_approved"}
+ENDED_EVENTS = {"meeting.registration_cancelled": "cancelled", "meeting.registration_denied": "denied"}
+
+
+def _registrant(notification: dict[str, Any]) -> dict[str, Any] | None:
+    registrant = notification["payload"].get("object", {}).get("registrant")
+    return registrant if isinstance(registrant, dict) else None
+
+
+def _find(session: Session, meeting: ZoomMeeting, registrant: dict[str, Any]) -> tuple[Person | None, str]:
+    email = str(registrant.get("email") or "").strip().lower()
+    registrant_id = str(registrant.get("id") or "")
+    if registrant_id:
+        person = session.scalar(
+            select(Person).join(ZoomRegistration, ZoomRegistration.person_id == Person.id).where(
+                ZoomRegistration.meeting_id == meeting.id,
+                ZoomRegistration.zoom_registrant_id == registrant_id,
+            )
+        )
+        if person is not None:
+            return person, email
+    if not email:
+        return None, email
+    person = session.scalar(select(Person).where(Person.event_id == meeting.event_id, Person.email == email))
+    return person, email
+
+
+def apply_registration(session: Session, meeting: ZoomMeeting, notification: dict[str, Any], now: datetime,
+                       default_language: str = "de") -> str:
+    """Apply one registration notification; returns an outcome name."""
+    registrant = _registrant(notification)
+    if registrant is None or not (registrant.get("email") or registrant.get("id")):
+        return "ignored_no_registrant"
+    person, email = _find(session, meeting, registrant)
+    event_type = notification["event"]
+    if event_type in REGISTERED_EVENTS:
+        return _registered(session, meeting, person, email, registrant, event_type, now, default_language)
+    if person is None:
+        return "cancel_unknown_person"
+    reg = person.registration
+    if reg is not None:
+        reg.state = RegistrationState.CANCELLED
+        reg.zoom_status = ENDED_EVENTS[event_type]
+        reg.join_url = None  # a dead link is still a credential-shaped secret: do not keep it
+        reg.cancelled_at = now
+        reg.claim_token = None
+    if person.status != PersonStatus.CANCELLED:
+        person.status = PersonStatus.CANCELLED
+        person.cancelled_at = now
+    session.flush()
+    return f"registration_{ENDED_EVENTS[event_type]}"
+
+
+def _registered(session: Session, meeting: ZoomMeeting, person: Person | None, email: str,
+                registrant: dict[str, Any], event_type: str, now: datetime, default_language: str) -> str:
+    registrant_id = str(registrant.get("id") or "")[:100] or None
+    status = "approved" if event_type == "meeting.registration_approved" else str(
+        registrant.get("status") or "approved")[:20]
+    outcome = "registration_updated"
+    if person is None:
+        if not email:
+            return "ignored_no_email"
+        display = str(registrant.get("email")).strip()
+        person = Person(
+            event_id=meeting.event_id, email=email, email_display=display,
+            first_name=str(registrant.get("first_name") or "").strip()[:200] or display.split("@", 1)[0],
+            last_name=str(registrant.get("last_name") or "").strip()[:200],
+            language=default_language, wishes=[], source=PersonSource.ZOOM,
+            status=PersonStatus.ACTIVE, registered_at=now,
+        )
+        session.add(person)
+        outcome = "registration_new_person"
+    reg = person.registration
+    if reg is None:
+        reg = ZoomRegistration(meeting_id=meeting.id, state=RegistrationState.PENDING,
+                               attempts=0, adds_on_day=0)
+        person.registration = reg
+    elif person.status == PersonStatus.CANCELLED:
+        if reg.zoom_registrant_id == registrant_id:
+            return "registration_cancel_pending"  # our own cancel of this registration is still on its way
+        person.status = PersonStatus.ACTIVE  # registered anew on Zoom's page after a cancellation
+        person.cancelled_at = None
+        outcome = "registration_reactivated"
+    reg.state = RegistrationState.REGISTERED
+    reg.claim_token = None
+    reg.zoom_registrant_id = registrant_id
+    reg.zoom_status = status
+    join_url = registrant.get("join_url")
+    if isinstance(join_url, str) and join_url:
+        reg.join_url = join_url
+    reg.last_error = None
+    reg.cancelled_at = None
+    if reg.registered_at is None:
+        reg.registered_at = now
+    session.flush()
+    return outcome
