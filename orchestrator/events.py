@@ -61,7 +61,7 @@ def _sync_blocks(event: Event, agenda: Agenda) -> None:
     # Rows are updated in place by position: deleting and re-inserting in one flush would
     # collide on the (event, position) constraint, since SQLAlchemy inserts before it deletes.
     existing = list(event.blocks)
-    for stale in existing[len(agenda.blocks):]:
+    for stale in existing[len(agenda.blocks) :]:
         event.blocks.remove(stale)
     for position, block in enumerate(agenda.blocks):
         row = existing[position] if position < len(existing) else AgendaBlock(position=position)
@@ -108,7 +108,9 @@ def resolve_event(session: Session, key: str | None) -> Event:
         event = session.scalar(select(Event).where(Event.key == key))
         if event is None:
             known = ", ".join(session.scalars(select(Event.key).order_by(Event.key))) or "-"
-            raise BadInput(_("There is no event with the key '{key}'. Known events: {known}.", key=key, known=known))
+            raise BadInput(
+                _("There is no event with the key '{key}'. Known events: {known}.", key=key, known=known)
+            )
         return event
     events = list(session.scalars(select(Event).order_by(Event.key)))
     if not events:

@@ -9,11 +9,11 @@ A test checks that every ``_()`` literal in the package has a German translation
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 from babel.messages.pofile import read_po
 

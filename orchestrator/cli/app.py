@@ -15,13 +15,13 @@ from orchestrator.cli import (
     demo_cmd,
     mail_cmd,
     meeting_cmd,
+    output,
     person_cmd,
     registrants_cmd,
     run_cmd,
     zoom_cmd,
 )
 from orchestrator.cli.state import runtime
-from orchestrator.cli import output
 from orchestrator.errors import OrchestratorError
 from orchestrator.i18n import SUPPORTED_LANGUAGES, set_language
 from orchestrator.logsafety import configure_logging
@@ -48,9 +48,13 @@ app.command("demo")(demo_cmd.demo)
 
 @app.callback()
 def root(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-v, -vv).")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-v, -vv).")
+    ] = 0,
     log_json: Annotated[bool, typer.Option("--log-json", help="Logs as JSON lines on stderr.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of messages: de (default) or en.")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of messages: de (default) or en.")
+    ] = None,
 ) -> None:
     """Global options; settings come from ORCHESTRATOR_* variables and .env."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG

@@ -39,15 +39,27 @@ def upgrade(as_json: JsonOption = False) -> None:
         except Exception as exc:
             raise OperationFailed(_("The store could not be migrated: {error}", error=str(exc))) from exc
         after = migrate.head_revision(url)
-        return {"database": _safe_url(url), "from_revision": before, "to_revision": after,
-                "changed": before != after}
+        return {
+            "database": _safe_url(url),
+            "from_revision": before,
+            "to_revision": after,
+            "changed": before != after,
+        }
 
     def render(result: dict[str, Any]) -> None:
         if result["changed"]:
-            output.say(_("Store {db} migrated from {old} to {new}.", db=result["database"],
-                         old=result["from_revision"] or "-", new=result["to_revision"]))
+            output.say(
+                _(
+                    "Store {db} migrated from {old} to {new}.",
+                    db=result["database"],
+                    old=result["from_revision"] or "-",
+                    new=result["to_revision"],
+                )
+            )
         else:
-            output.say(_("Store {db} is up to date ({rev}).", db=result["database"], rev=result["to_revision"]))
+            output.say(
+                _("Store {db} is up to date ({rev}).", db=result["database"], rev=result["to_revision"])
+            )
 
     output.run_command(as_json, action, render)
 
@@ -78,5 +90,6 @@ def revision(message: Annotated[str, typer.Option("-m", "--message")], autogener
     """(Developers) Create a new migration from the models."""
     from alembic import command
 
-    command.revision(migrate.alembic_config(runtime().settings.database_url), message=message,
-                     autogenerate=autogenerate)
+    command.revision(
+        migrate.alembic_config(runtime().settings.database_url), message=message, autogenerate=autogenerate
+    )

@@ -30,17 +30,30 @@ def run_demo(workdir: Path) -> dict[str, Any]:
         steps: list[dict[str, Any]] = []
         before = migrate.current_revision(rt.engine)
         migrate.upgrade(rt.settings.database_url)
-        steps.append({"step": "db upgrade", "changed": before != migrate.head_revision(rt.settings.database_url)})
+        steps.append(
+            {"step": "db upgrade", "changed": before != migrate.head_revision(rt.settings.database_url)}
+        )
         meeting = run_setup(rt, rehearsal, recreate=False)
         steps.append({"step": "meeting setup", "changed": meeting["zoom_writes"] > 0, "result": meeting})
         imported = import_registrations(rt, rehearsal.agenda.key, SAMPLE_REGISTRATIONS)
         counts = imported["counts"]
-        steps.append({"step": "registrants import", "changed": bool(counts["added"] or counts["updated"]),
-                      "summary": {k: counts[k] for k in ("rows_read", "rows_rejected", "people", "added", "updated")}})
+        steps.append(
+            {
+                "step": "registrants import",
+                "changed": bool(counts["added"] or counts["updated"]),
+                "summary": {
+                    k: counts[k] for k in ("rows_read", "rows_rejected", "people", "added", "updated")
+                },
+            }
+        )
         synced = sync_registrants(rt, rehearsal.agenda.key)
-        steps.append({"step": "registrants sync", "changed": bool(synced["registered"] or synced["approved"]
-                                                                   or synced["cancelled"]),
-                      "summary": {k: synced[k] for k in ("registered", "approved", "failed", "states")}})
+        steps.append(
+            {
+                "step": "registrants sync",
+                "changed": bool(synced["registered"] or synced["approved"] or synced["cancelled"]),
+                "summary": {k: synced[k] for k in ("registered", "approved", "failed", "states")},
+            }
+        )
         agenda = rehearsal.agenda
         return {
             "workdir": str(paths.root),
@@ -71,18 +84,33 @@ def _summary(summary: dict[str, Any] | None) -> str:
 
 
 def _render(result: dict[str, Any]) -> None:
-    output.say(_("Demo in {dir} (built-in Zoom emulator, SQLite, mails as .eml files).", dir=result["workdir"]))
     output.say(
-        _("Rehearsal of '{title}': the sample date is moved by {days} days to {start}.",
-          title=result["title"], days=result["shift_days"], start=result["rehearsal_start"].strftime("%d.%m.%Y %H:%M"))
+        _("Demo in {dir} (built-in Zoom emulator, SQLite, mails as .eml files).", dir=result["workdir"])
+    )
+    output.say(
+        _(
+            "Rehearsal of '{title}': the sample date is moved by {days} days to {start}.",
+            title=result["title"],
+            days=result["shift_days"],
+            start=result["rehearsal_start"].strftime("%d.%m.%Y %H:%M"),
+        )
     )
     meeting = result["meeting"]
     output.say(_(ACTION_TEXT[meeting["action"]], id=meeting["zoom_meeting_id"]))
     if meeting["registration_url"]:
         output.say(_("Registration page: {url}", url=meeting["registration_url"]))
-    output.table(None, [_("Step"), _("Result"), _("Details")],
-                 [(_(STEP_LABELS.get(s["step"], s["step"])), _("changed") if s["changed"] else _("no change"), _summary(s.get("summary")))
-                  for s in result["steps"]])
+    output.table(
+        None,
+        [_("Step"), _("Result"), _("Details")],
+        [
+            (
+                _(STEP_LABELS.get(s["step"], s["step"])),
+                _("changed") if s["changed"] else _("no change"),
+                _summary(s.get("summary")),
+            )
+            for s in result["steps"]
+        ],
+    )
     if not result["changed"]:
         output.say(_("Nothing changed: the demo had already run in this directory."))
 

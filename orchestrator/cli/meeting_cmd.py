@@ -29,7 +29,9 @@ def run_setup(rt: Runtime, loaded: LoadedAgenda, *, recreate: bool) -> dict[str,
         event, agenda_changed = upsert_event(session, loaded)
         session.commit()
         host = loaded.agenda.zoom.host_user or rt.settings.zoom_host_user
-        ctx = MeetingSetup(session=session, zoom=rt.zoom, clock=rt.clock, commit=session.commit, host_user=host)
+        ctx = MeetingSetup(
+            session=session, zoom=rt.zoom, clock=rt.clock, commit=session.commit, host_user=host
+        )
         outcome = setup_meeting(ctx, event, loaded.agenda, recreate=recreate)
         return {
             "event": event.key,
@@ -56,7 +58,9 @@ ACTION_TEXT = {
 @app.command("setup")
 def setup(
     path: Annotated[Path, typer.Argument(help="Agenda file (YAML).")],
-    recreate: Annotated[bool, typer.Option("--recreate", help="Create a new meeting if it was deleted in Zoom.")] = False,
+    recreate: Annotated[
+        bool, typer.Option("--recreate", help="Create a new meeting if it was deleted in Zoom.")
+    ] = False,
     allow_past: AllowPastOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -120,7 +124,10 @@ def show(event: EventOption = None, as_json: JsonOption = False) -> None:
             (_("Start"), result["start"].strftime("%d.%m.%Y %H:%M") + f" ({result['timezone']})"),
             (_("End"), result["end"].strftime("%d.%m.%Y %H:%M")),
             (_("Zoom meeting"), result["zoom_meeting_id"] or "-"),
-            (_("State"), result["state"] + (f" / Zoom: {result['zoom_status']}" if result["zoom_status"] else "")),
+            (
+                _("State"),
+                result["state"] + (f" / Zoom: {result['zoom_status']}" if result["zoom_status"] else ""),
+            ),
             (_("Registration page"), result["registration_url"] or "-"),
         ]
         output.table(None, ["", ""], rows)

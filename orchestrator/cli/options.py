@@ -8,7 +8,8 @@ import typer
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 EventOption = Annotated[
-    str | None, typer.Option("--event", metavar="KEY", help="Event key (needed when the store holds several).")
+    str | None,
+    typer.Option("--event", metavar="KEY", help="Event key (needed when the store holds several)."),
 ]
 AllowPastOption = Annotated[
     bool, typer.Option("--allow-past", help="Accept an event that lies in the past (rehearsals).")

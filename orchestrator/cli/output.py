@@ -50,14 +50,24 @@ def fail(error: OrchestratorError, as_json: bool) -> NoReturn:
     """Report ``error`` and exit with its code."""
     message = redact(str(error))
     if as_json:
-        emit_json({"ok": False, "error": {"message": redact(error.message), "details": error.details,
-                                           "kind": "bad_input" if isinstance(error, BadInput) else "failed"}})
+        emit_json(
+            {
+                "ok": False,
+                "error": {
+                    "message": redact(error.message),
+                    "details": error.details,
+                    "kind": "bad_input" if isinstance(error, BadInput) else "failed",
+                },
+            }
+        )
     else:
         err_console.print(Text.assemble((f"{_('Error')}: ", "bold red"), message))
     raise typer.Exit(error.exit_code)
 
 
-def run_command(as_json: bool, action: Callable[[], Any], render: Callable[[Any], None] | None = None) -> None:
+def run_command(
+    as_json: bool, action: Callable[[], Any], render: Callable[[Any], None] | None = None
+) -> None:
     """Run ``action``; print its result as JSON (``--json``) or through ``render``."""
     try:
         result = action()
@@ -70,7 +80,10 @@ def run_command(as_json: bool, action: Callable[[], Any], render: Callable[[Any]
         raise typer.Exit(130) from None
     except Exception as error:  # a bug or an unexpected failure: exit 1, no traceback for organisers
         log.debug("unexpected error", exc_info=True)
-        fail(OrchestratorError(_("Unexpected error: {error}", error=f"{type(error).__name__}: {error}")), as_json)
+        fail(
+            OrchestratorError(_("Unexpected error: {error}", error=f"{type(error).__name__}: {error}")),
+            as_json,
+        )
     if as_json:
         emit_json({"ok": True, "result": result})
     elif render is not None:

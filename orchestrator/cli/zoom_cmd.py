@@ -18,7 +18,9 @@ Plan = Literal["free", "pro", "business", "enterprise"]
 @app.command("emulator")
 def emulator(
     port: Annotated[int, typer.Option("--port", help="TCP port on 127.0.0.1.")] = 8765,
-    state: Annotated[Path | None, typer.Option("--state", help="Keep the emulator's state in this file.")] = None,
+    state: Annotated[
+        Path | None, typer.Option("--state", help="Keep the emulator's state in this file.")
+    ] = None,
     fault: Annotated[
         list[str] | None,
         typer.Option(
@@ -27,7 +29,9 @@ def emulator(
             "'token-expired:count=1' (repeatable).",
         ),
     ] = None,
-    plan: Annotated[str, typer.Option("--plan", help="Account plan for rate limits: free, pro, business, enterprise.")] = "pro",
+    plan: Annotated[
+        str, typer.Option("--plan", help="Account plan for rate limits: free, pro, business, enterprise.")
+    ] = "pro",
     rate_limits: Annotated[
         bool, typer.Option("--rate-limits/--no-rate-limits", help="Answer 429 above the plan's limits.")
     ] = True,

@@ -27,7 +27,9 @@ def _programme_text(agenda: Agenda) -> str:
     return "\n".join(lines)
 
 
-def meeting_body(agenda: Agenda, intent_token: str, *, include_breakouts_enable: bool = True) -> dict[str, Any]:
+def meeting_body(
+    agenda: Agenda, intent_token: str, *, include_breakouts_enable: bool = True
+) -> dict[str, Any]:
     """The body for ``POST /users/{userId}/meetings`` (and, minus breakout rooms, for PATCH).
 
     Breakout *rooms* are not part of it: the breakout service owns ``settings.breakout_room``

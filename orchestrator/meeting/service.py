@@ -57,8 +57,17 @@ class MeetingSetup:
     commit: Callable[[], None]
     host_user: str = "me"
 
-    def audit(self, event: Event, action: str, method: str, path: str, status: int | None,
-              outcome: str, detail: dict[str, Any] | None = None, error: ZoomError | None = None) -> None:
+    def audit(
+        self,
+        event: Event,
+        action: str,
+        method: str,
+        path: str,
+        status: int | None,
+        outcome: str,
+        detail: dict[str, Any] | None = None,
+        error: ZoomError | None = None,
+    ) -> None:
         self.session.add(
             ZoomAuditEntry(
                 at=self.clock.now(),
@@ -80,7 +89,10 @@ def setup_meeting(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: 
     meeting = ctx.session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
     if meeting is None:
         meeting = ZoomMeeting(
-            event_id=event.id, state=MeetingState.CREATING, intent_token=uuid.uuid4().hex, host_user=ctx.host_user
+            event_id=event.id,
+            state=MeetingState.CREATING,
+            intent_token=uuid.uuid4().hex,
+            host_user=ctx.host_user,
         )
         ctx.session.add(meeting)
         ctx.commit()  # intent is durable before Zoom hears of it
@@ -90,11 +102,20 @@ def setup_meeting(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: 
         found = _find_by_marker(ctx, agenda, meeting)
         if found is not None:
             _adopt(ctx, meeting, found, agenda)
-            ctx.audit(event, "adopt_meeting", "GET", "/users/{userId}/meetings", 200, "adopted",
-                      {"zoom_meeting_id": meeting.zoom_meeting_id})
+            ctx.audit(
+                event,
+                "adopt_meeting",
+                "GET",
+                "/users/{userId}/meetings",
+                200,
+                "adopted",
+                {"zoom_meeting_id": meeting.zoom_meeting_id},
+            )
             ctx.commit()
             outcome = _update_if_changed(ctx, event, agenda, meeting, "adopted")
-            outcome.notes.insert(0, _("An earlier run had created the meeting but was interrupted; it was adopted."))
+            outcome.notes.insert(
+                0, _("An earlier run had created the meeting but was interrupted; it was adopted.")
+            )
             return outcome
         return _create(ctx, event, agenda, meeting, "created")
 
@@ -134,7 +155,9 @@ def _missing_message(meeting: ZoomMeeting) -> str:
     )
 
 
-def _create(ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeeting, action: Action) -> SetupOutcome:
+def _create(
+    ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeeting, action: Action
+) -> SetupOutcome:
     body = meeting_body(agenda, meeting.intent_token)
     try:
         created = ctx.zoom.create_meeting(meeting.host_user, body)
@@ -145,17 +168,29 @@ def _create(ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeetin
             ctx.audit(event, "create_meeting", "POST", "/users/{userId}/meetings", None, "unknown", error=exc)
             ctx.commit()
             raise OperationFailed(
-                _("Zoom did not answer the request to create the meeting ({reason}). "
-                  "Nothing was created; please run the command again.", reason=exc.message)
+                _(
+                    "Zoom did not answer the request to create the meeting ({reason}). "
+                    "Nothing was created; please run the command again.",
+                    reason=exc.message,
+                )
             ) from exc
         created = found
     except ZoomError as exc:
-        ctx.audit(event, "create_meeting", "POST", "/users/{userId}/meetings", exc.status, "failed", error=exc)
+        ctx.audit(
+            event, "create_meeting", "POST", "/users/{userId}/meetings", exc.status, "failed", error=exc
+        )
         ctx.commit()
         raise OperationFailed(_("Zoom refused to create the meeting: {reason}", reason=exc.message)) from exc
     _adopt(ctx, meeting, created, agenda)
-    ctx.audit(event, "create_meeting", "POST", "/users/{userId}/meetings", 201, "ok",
-              {"zoom_meeting_id": meeting.zoom_meeting_id})
+    ctx.audit(
+        event,
+        "create_meeting",
+        "POST",
+        "/users/{userId}/meetings",
+        201,
+        "ok",
+        {"zoom_meeting_id": meeting.zoom_meeting_id},
+    )
     ctx.commit()
     assert meeting.zoom_meeting_id is not None
     return SetupOutcome(action, meeting.zoom_meeting_id, meeting.registration_url, meeting.start_time, 1)
@@ -177,9 +212,11 @@ def _adopt(ctx: MeetingSetup, meeting: ZoomMeeting, zoom_meeting: dict[str, Any]
 
 
 def _created_from(zoom_meeting: dict[str, Any], agenda: Agenda, meeting: ZoomMeeting) -> bool:
-    return str(zoom_meeting.get("agenda", "")) == meeting_body(agenda, meeting.intent_token)["agenda"] and \
-        zoom_meeting.get("topic") == meeting_body(agenda, meeting.intent_token)["topic"] and \
-        zoom_meeting.get("duration") == agenda.duration_minutes
+    return (
+        str(zoom_meeting.get("agenda", "")) == meeting_body(agenda, meeting.intent_token)["agenda"]
+        and zoom_meeting.get("topic") == meeting_body(agenda, meeting.intent_token)["topic"]
+        and zoom_meeting.get("duration") == agenda.duration_minutes
+    )
 
 
 def _remember(meeting: ZoomMeeting, zoom_meeting: dict[str, Any]) -> None:
@@ -189,15 +226,17 @@ def _remember(meeting: ZoomMeeting, zoom_meeting: dict[str, Any]) -> None:
         meeting.start_time = datetime.fromisoformat(start.replace("Z", "+00:00"))
 
 
-def _update_if_changed(ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeeting,
-                       unchanged_action: Action) -> SetupOutcome:
+def _update_if_changed(
+    ctx: MeetingSetup, event: Event, agenda: Agenda, meeting: ZoomMeeting, unchanged_action: Action
+) -> SetupOutcome:
     assert meeting.zoom_meeting_id is not None
     body = _patch_body(agenda, meeting)
     digest = settings_hash(body)
     if meeting.settings_hash == digest:
         ctx.commit()
-        return SetupOutcome(unchanged_action, meeting.zoom_meeting_id, meeting.registration_url,
-                            meeting.start_time, 0)
+        return SetupOutcome(
+            unchanged_action, meeting.zoom_meeting_id, meeting.registration_url, meeting.start_time, 0
+        )
     try:
         ctx.zoom.update_meeting(meeting.zoom_meeting_id, body)
     except ZoomError as exc:
@@ -206,8 +245,15 @@ def _update_if_changed(ctx: MeetingSetup, event: Event, agenda: Agenda, meeting:
         raise OperationFailed(_("Zoom refused to update the meeting: {reason}", reason=exc.message)) from exc
     meeting.settings_hash = digest
     meeting.start_time = agenda.start_utc
-    ctx.audit(event, "update_meeting", "PATCH", "/meetings/{meetingId}", 204, "ok",
-              {"zoom_meeting_id": meeting.zoom_meeting_id, "fields": sorted(body)})
+    ctx.audit(
+        event,
+        "update_meeting",
+        "PATCH",
+        "/meetings/{meetingId}",
+        204,
+        "ok",
+        {"zoom_meeting_id": meeting.zoom_meeting_id, "fields": sorted(body)},
+    )
     ctx.commit()
     action: Action = "updated" if unchanged_action == "unchanged" else unchanged_action
     return SetupOutcome(action, meeting.zoom_meeting_id, meeting.registration_url, meeting.start_time, 1)
@@ -219,15 +265,19 @@ def _find_by_marker(ctx: MeetingSetup, agenda: Agenda, meeting: ZoomMeeting) -> 
     try:
         for listed in ctx.zoom.iter_meetings(meeting.host_user, type="scheduled"):
             # The list view may truncate the agenda text; confirm with a full read.
-            if marker in str(listed.get("agenda", "")) or listed.get("topic") == meeting_body(
-                agenda, meeting.intent_token
-            )["topic"]:
+            if (
+                marker in str(listed.get("agenda", ""))
+                or listed.get("topic") == meeting_body(agenda, meeting.intent_token)["topic"]
+            ):
                 full = ctx.zoom.get_meeting(int(listed["id"]))
                 if marker in str(full.get("agenda", "")):
                     return full
     except ZoomError as exc:
         raise OperationFailed(
-            _("Could not check in Zoom whether the meeting already exists: {reason}. Please run the command again.",
-              reason=exc.message)
+            _(
+                "Could not check in Zoom whether the meeting already exists: {reason}. "
+                "Please run the command again.",
+                reason=exc.message,
+            )
         ) from exc
     return None
