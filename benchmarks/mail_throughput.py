@@ -1,14 +1,17 @@
 """Mail throughput: 3,000 personalised mails with .ics to aiosmtpd on loopback.
 
-(a) naive loop (render + build + a new SMTP connection per mail, sequential) vs ParallelSender
-    (messages built in the workers, each worker reusing one connection); target ratio >= 2.5
+(a) naive loop (render + the standard ``build_message`` MIME build + a new SMTP connection per
+    mail, sequential) vs ParallelSender (``MailBuild`` jobs: render + the fast wire-bytes build in
+    the workers, each worker reusing one connection); target ratio >= 2.5
 (b) ParallelSender with the provider limit at 50 mails/s: total seconds; target <= 66 s (1.1 x 60 s)
 (c) a server adding 50 ms before every SMTP reply ("distant provider"): ParallelSender vs the naive
     loop; the naive loop runs on a subset and its rate is extrapolated (said so in the output);
     target ratio >= 10
 
 The SMTP server runs in a separate process (multiprocessing, spawn) so its CPU does not share
-the GIL with the sender. Run: .venv/bin/python benchmarks/mail_throughput.py [--mails N] [--quick]
+the GIL with the sender. The machine's load average is printed before and after each part:
+other processes on the machine change these figures.
+Run: .venv/bin/python benchmarks/mail_throughput.py [--mails N] [--repeat N] [--skip bc]
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +41,7 @@ from orchestrator.mail import (  # noqa: E402
     SendJob,
     message_bytes,
 )
+from orchestrator.mail.prepared import PreparedMessage  # noqa: E402
 from orchestrator.mail.transports import SmtpTransport  # noqa: E402
 from tests.support.smtp_servers import ProcessServer, ServerBehaviour, smtp_server_process  # noqa: E402
 
@@ -67,6 +70,7 @@ REMINDER = Occasion(reminder_offset=timedelta(days=1))
 
 
 def make_jobs(renderer: MailRenderer, count: int, run: str) -> list[SendJob]:
+    """``MailBuild`` jobs: calling ``job.build`` gives the fast form, ``job.build.message()`` the standard."""
     jobs = []
     for i in range(count):
         person = Recipient(
@@ -84,24 +88,29 @@ def make_jobs(renderer: MailRenderer, count: int, run: str) -> list[SendJob]:
 
 
 class _Prebuilt:
-    def __init__(self, msg: Message) -> None:
+    def __init__(self, msg: PreparedMessage) -> None:
         self.msg = msg
 
-    def __call__(self) -> Message:
+    def __call__(self) -> PreparedMessage:
+        return self.msg
+
+    def message(self) -> PreparedMessage:
         return self.msg
 
 
 def naive_loop(server: ProcessServer, jobs: list[SendJob]) -> float:
-    """Render + build + new connection per mail, one after another. Returns mails/s."""
+    """Render + standard MIME build + new connection per mail, one after another. Returns mails/s."""
     started = time.perf_counter()
     for job in jobs:
-        msg = job.build()
+        build = job.build
+        assert isinstance(build, MailBuild | _Prebuilt)
+        msg = build.message()
+        if isinstance(msg, PreparedMessage):  # (a0): built beforehand
+            rcpt, data = msg.recipients[0], msg.data
+        else:
+            rcpt, data = str(msg["To"]).split("<")[-1].rstrip(">"), message_bytes(msg)
         with smtplib.SMTP(server.host, server.port, timeout=30) as conn:
-            conn.sendmail(
-                "info@forum-seniorenarbeit.de",
-                [str(msg["To"]).split("<")[-1].rstrip(">")],
-                message_bytes(msg),
-            )
+            conn.sendmail("info@forum-seniorenarbeit.de", [rcpt], data)
     return len(jobs) / (time.perf_counter() - started)
 
 
@@ -125,6 +134,31 @@ def parallel(
     return len(jobs) / report.seconds, report.seconds
 
 
+def print_build_times(renderer: MailRenderer, count: int = 500) -> None:
+    """Single-thread cost per mail: render (incl. .ics) alone, + standard build, + fast build."""
+    builds = [job.build for job in make_jobs(renderer, count, "probe")]
+    assert all(isinstance(b, MailBuild) for b in builds)
+    for build in builds[:20]:  # warm caches (templates, VTIMEZONE, catalogues)
+        build()
+    timings = {}
+    for label, work in (
+        ("render incl. .ics", lambda b: renderer.render(b.kind, b.event, b.recipient, b.occasion)),
+        ("render + standard build_message + serialise", lambda b: message_bytes(b.message())),
+        ("render + fast build (MailBuild())", lambda b: b()),
+    ):
+        started = time.perf_counter()
+        for build in builds:
+            work(build)
+        timings[label] = (time.perf_counter() - started) / count * 1000
+    for label, ms in timings.items():
+        print(f"  single thread, {label}: {ms:.3f} ms/mail")
+
+
+def print_load(when: str) -> None:
+    one, five, fifteen = os.getloadavg()
+    print(f"  load average ({when}): {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,16 +175,12 @@ def main() -> None:
         f"mail throughput benchmark: {args.mails} personalised mails (text + HTML + .ics), "
         f"aiosmtpd on 127.0.0.1 in a separate process; {os.cpu_count()} CPUs"
     )
-    sample = message_bytes(make_jobs(renderer, 1, "sample")[0].build())
-    print(f"one message: {len(sample):,} bytes")
-    t0 = time.perf_counter()
-    probe = make_jobs(renderer, 300, "probe")
-    for job in probe:
-        message_bytes(job.build())
-    print(
-        "render + .ics + MIME build + serialise, single thread: "
-        f"{(time.perf_counter() - t0) / 300 * 1000:.2f} ms/mail"
-    )
+    sample = make_jobs(renderer, 1, "sample")[0].build
+    assert isinstance(sample, MailBuild)
+    standard_size, fast_size = len(message_bytes(sample.message())), len(sample().data)
+    print(f"one message: {standard_size:,} bytes standard, {fast_size:,} fast")
+    print_build_times(renderer)
+    print_load("start")
 
     if "a" not in args.skip:
         with smtp_server_process(ServerBehaviour(record_messages=False)) as server:
@@ -167,7 +197,7 @@ def main() -> None:
                 )
             # Same comparison with the messages built beforehand: what connection reuse alone gives.
             pre_jobs = make_jobs(renderer, args.mails, "pre")
-            prebuilt = [SendJob(j.job_id, _Prebuilt(j.build())) for j in pre_jobs]
+            prebuilt = [SendJob(j.job_id, _Prebuilt(j.build())) for j in pre_jobs]  # type: ignore[arg-type]
             naive_pre = naive_loop(server, prebuilt)
             par_pre, _ = parallel(server, prebuilt, args.workers)
             print(
@@ -182,6 +212,7 @@ def main() -> None:
                 f"{statistics.median(ratios):.2f}  [target >= 2.5]  "
                 f"(server accepted {stats['accepted']}, connections {stats['connections']})"
             )
+            print_load("after (a)")
 
     if "b" not in args.skip:
         with smtp_server_process(ServerBehaviour(record_messages=False)) as server:
@@ -191,6 +222,7 @@ def main() -> None:
                 f"(b) rate limit 50 mails/s: {args.mails} mails in {seconds:.2f} s "
                 f"(lower bound {bound:.0f} s, target <= {1.1 * bound:.0f} s)"
             )
+            print_load("after (b)")
 
     if "c" not in args.skip:
         with smtp_server_process(ServerBehaviour(record_messages=False, reply_delay=0.05)) as server:
@@ -203,6 +235,7 @@ def main() -> None:
                 f"{args.distant_workers}) {par:.1f} mails/s ({args.mails} mails in {seconds:.1f} s); "
                 f"ratio {par / naive:.1f}  [target >= 10]"
             )
+            print_load("after (c)")
 
 
 if __name__ == "__main__":

@@ -47,8 +47,8 @@ class DemoPaths:
         return self.root / SHIFT_FILE
 
     @property
-    def agenda(self) -> Path:
-        return self.root / "agenda-rehearsal.yaml"
+    def virtual_clock_file(self) -> Path:
+        return self.root / "virtual-clock.json"
 
 
 def demo_settings(paths: DemoPaths) -> Settings:
@@ -64,17 +64,43 @@ def demo_settings(paths: DemoPaths) -> Settings:
 
 
 def rehearsal_shift(agenda: Agenda, now: datetime, paths: DemoPaths) -> timedelta:
-    """The shift chosen on the first run (whole weeks), read back on every later run."""
+    """The shift chosen on the first run, read back on every later run.
+
+    Whole weeks, corrected by the daylight-saving difference, so the rehearsal starts on the same
+    weekday at the same local time of day (09:30 stays 09:30 in December).
+    """
     if paths.shift_file.exists():
         data = json.loads(paths.shift_file.read_text(encoding="utf-8"))
-        if data.get("event") == agenda.key:
-            return timedelta(days=int(data["shift_days"]))
+        if data.get("event") == agenda.key and "shift_seconds" in data:
+            return timedelta(seconds=int(data["shift_seconds"]))
     gap = (now + REHEARSAL_LEAD) - agenda.start_utc
     weeks = max(0, math.ceil(gap / timedelta(weeks=1)))
-    shift = timedelta(weeks=weeks)
+    shift = agenda.to_utc(agenda.start + timedelta(weeks=weeks)) - agenda.start_utc
     paths.root.mkdir(parents=True, exist_ok=True)
     paths.shift_file.write_text(
-        json.dumps({"event": agenda.key, "shift_days": shift.days, "chosen_at": now.isoformat()}, indent=2),
+        json.dumps(
+            {"event": agenda.key, "shift_seconds": int(shift.total_seconds()), "chosen_at": now.isoformat()},
+            indent=2,
+        ),
         encoding="utf-8",
     )
     return shift
+
+
+def virtual_start(agenda: Agenda, now: datetime, paths: DemoPaths) -> datetime:
+    """Where the rehearsal's virtual clock starts: before the first mail, or where the last run stopped.
+
+    Virtual time never runs backwards, so a second run does not replay the day.
+    """
+    start = max(now, agenda.start_utc - REHEARSAL_LEAD)
+    if paths.virtual_clock_file.exists():
+        data = json.loads(paths.virtual_clock_file.read_text(encoding="utf-8"))
+        if data.get("event") == agenda.key:
+            start = max(start, datetime.fromisoformat(data["virtual_now"]))
+    return start
+
+
+def remember_virtual_time(agenda: Agenda, virtual_now: datetime, paths: DemoPaths) -> None:
+    paths.virtual_clock_file.write_text(
+        json.dumps({"event": agenda.key, "virtual_now": virtual_now.isoformat()}, indent=2), encoding="utf-8"
+    )

@@ -67,12 +67,29 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = 30.0
+    mail_lease_seconds: float = 300.0
+    mail_batch_size: int = 200
+    mail_max_attempts: int = 8
+    mail_message_id_domain: str | None = None
 
     # Service
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     session_secret: SecretStr | None = None
     retention_days: int = 90
+    sync_interval_seconds: float = 300.0
+    dispatch_interval_seconds: float = 30.0
+    misfire_grace_seconds: int = 600
+    # Web interface (dashboard, moderator console)
+    session_cookie_secure: Literal["auto", "true", "false"] = Field(
+        default="auto",
+        description="Secure flag of the login cookie; auto = on, except when serving on loopback"
+        " without an https public_url.",
+    )
+    session_max_age_seconds: int = 12 * 3600
+    public_url: str | None = Field(
+        default=None, description="Address people open the web interface at (moderator links)."
+    )
 
     def require_zoom_credentials(self) -> tuple[str, str, SecretStr]:
         """Return (account id, client id, secret) or raise naming every missing variable."""

@@ -19,6 +19,7 @@ from orchestrator.cli import (
     person_cmd,
     registrants_cmd,
     run_cmd,
+    users_cmd,
     zoom_cmd,
 )
 from orchestrator.cli.state import runtime
@@ -41,6 +42,7 @@ app.add_typer(mail_cmd.app, name="mail")
 app.add_typer(breakouts_cmd.app, name="breakouts")
 app.add_typer(attendance_cmd.app, name="attendance")
 app.add_typer(person_cmd.app, name="person")
+app.add_typer(users_cmd.app, name="users")
 app.add_typer(zoom_cmd.app, name="zoom")
 app.command("run")(run_cmd.run)
 app.command("demo")(demo_cmd.demo)

@@ -2,31 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from babel.dates import format_datetime
 
 from orchestrator.agenda import LoadedAgenda, load_agenda
 from orchestrator.cli import output
 from orchestrator.cli.meeting_cmd import ACTION_TEXT, run_setup
 from orchestrator.cli.options import JsonOption
 from orchestrator.cli.runtime import Runtime
+from orchestrator.clock import FrozenClock, SystemClock
 from orchestrator.db import migrate
-from orchestrator.demo import SAMPLE_AGENDA, SAMPLE_REGISTRATIONS, DemoPaths, demo_settings, rehearsal_shift
-from orchestrator.i18n import N_, _
+from orchestrator.demo import (
+    SAMPLE_AGENDA,
+    SAMPLE_REGISTRATIONS,
+    DemoPaths,
+    demo_settings,
+    rehearsal_shift,
+    remember_virtual_time,
+    virtual_start,
+)
+from orchestrator.i18n import N_, _, get_language
+from orchestrator.jobs.breakouts import plan_all
 from orchestrator.registrants.service import import_registrations, sync_registrants
+from orchestrator.rehearsal import play_day
 
 
 def run_demo(workdir: Path) -> dict[str, Any]:
-    """Rehearse the sample Fachtag in ``workdir``; a second run changes nothing."""
+    """Rehearse the sample Fachtag in ``workdir``; a second run changes nothing.
+
+    The day runs on a virtual clock that starts :data:`REHEARSAL_LEAD` before the (shifted) event
+    and jumps from one due moment to the next, so every mail and breakout apply happens in order
+    within seconds.
+    """
     paths = DemoPaths(workdir.resolve())
     paths.root.mkdir(parents=True, exist_ok=True)
-    rt = Runtime(demo_settings(paths))
+    real_now = SystemClock().now()
+    original = load_agenda(SAMPLE_AGENDA, now=real_now, allow_past=True)
+    shift = rehearsal_shift(original.agenda, real_now, paths)
+    rehearsal = LoadedAgenda(agenda=original.agenda.shifted(shift), warnings=[], source=SAMPLE_AGENDA)
+    agenda = rehearsal.agenda
+    clock = FrozenClock(virtual_start(agenda, real_now, paths))
+    rt = Runtime(demo_settings(paths), clock=clock)
     try:
-        original = load_agenda(SAMPLE_AGENDA, now=rt.clock.now(), allow_past=True)
-        shift = rehearsal_shift(original.agenda, rt.clock.now(), paths)
-        rehearsal = LoadedAgenda(agenda=original.agenda.shifted(shift), warnings=[], source=SAMPLE_AGENDA)
         steps: list[dict[str, Any]] = []
         before = migrate.current_revision(rt.engine)
         migrate.upgrade(rt.settings.database_url)
@@ -54,15 +75,35 @@ def run_demo(workdir: Path) -> dict[str, Any]:
                 "summary": {k: synced[k] for k in ("registered", "approved", "failed", "states")},
             }
         )
-        agenda = rehearsal.agenda
+        upcoming_rounds = [r for r in agenda.breakout_rounds if r.start_utc(agenda) > clock.now()]
+        planned = plan_all(rt, agenda.key) if upcoming_rounds else None
+        steps.append(
+            {
+                "step": "breakouts plan",
+                "changed": bool(
+                    planned and (planned["placed_new"] or planned["moved"] or planned["removed"])
+                ),
+                "summary": {k: planned[k] for k in ("people", "placed_new", "kept")} if planned else None,
+            }
+        )
+        timeline = play_day(
+            rt,
+            clock,
+            until=agenda.end_utc + agenda.mails.thank_you_delay + timedelta(days=1),
+            event_key=agenda.key,
+        )
+        remember_virtual_time(agenda, clock.now(), paths)
+        steps.append({"step": "event day", "changed": bool(timeline), "summary": {"entries": len(timeline)}})
         return {
             "workdir": str(paths.root),
             "event": agenda.key,
             "title": agenda.title,
             "rehearsal_start": agenda.start_utc.astimezone(agenda.tz),
-            "shift_days": shift.days,
+            "shift_days": round(shift / timedelta(days=1)),
             "meeting": meeting,
             "steps": steps,
+            "timeline": [entry.as_dict() for entry in timeline],
+            "mails_dir": str(paths.mails),
             "changed": any(step["changed"] for step in steps),
         }
     finally:
@@ -74,6 +115,8 @@ STEP_LABELS = {
     "meeting setup": N_("Zoom meeting"),
     "registrants import": N_("Registrations imported"),
     "registrants sync": N_("Registrations sent to Zoom"),
+    "breakouts plan": N_("Breakout rooms planned"),
+    "event day": N_("Event day played on a virtual clock"),
 }
 
 
@@ -111,6 +154,20 @@ def _render(result: dict[str, Any]) -> None:
             for s in result["steps"]
         ],
     )
+    if result["timeline"]:
+        tz = result["rehearsal_start"].tzinfo
+        output.table(
+            _("Timeline of the rehearsed day (virtual time)"),
+            [_("When"), _("What")],
+            [
+                (
+                    format_datetime(entry["at"].astimezone(tz), "EEE dd.MM. HH:mm", locale=get_language()),
+                    entry["what"],
+                )
+                for entry in result["timeline"]
+            ],
+        )
+        output.say(_("The mails are in {dir}.", dir=result["mails_dir"]))
     if not result["changed"]:
         output.say(_("Nothing changed: the demo had already run in this directory."))
 

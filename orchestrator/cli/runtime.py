@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,6 +26,7 @@ from orchestrator.zoom.oauth import TokenProvider
 from orchestrator.zoom.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
+    from orchestrator.mail.transports import Transport
     from orchestrator.zoom.emulator import EmulatorApp
 
 EMULATOR_CREDENTIALS = ("emulator-account", "emulator-client", "emulator-secret")
@@ -41,8 +42,12 @@ class Runtime:
     emulator_app: EmulatorApp | None = None
 
     def __post_init__(self) -> None:
-        for secret in (self.settings.zoom_client_secret, self.settings.smtp_password,
-                       self.settings.zoom_webhook_secret, self.settings.session_secret):
+        for secret in (
+            self.settings.zoom_client_secret,
+            self.settings.smtp_password,
+            self.settings.zoom_webhook_secret,
+            self.settings.session_secret,
+        ):
             if secret is not None:
                 register_secret(secret.get_secret_value())
 
@@ -94,7 +99,9 @@ class Runtime:
         if settings.zoom == "emulator":
             from orchestrator.zoom.emulator import EmulatorAdapter
 
-            adapter = EmulatorAdapter(self.emulator, base_url=settings.zoom_api_url, oauth_url=settings.zoom_oauth_url)
+            adapter = EmulatorAdapter(
+                self.emulator, base_url=settings.zoom_api_url, oauth_url=settings.zoom_oauth_url
+            )
             http_session.mount(settings.zoom_api_url, adapter)
             http_session.mount(settings.zoom_oauth_url, adapter)
             account_id, client_id, secret_text = EMULATOR_CREDENTIALS
@@ -119,6 +126,23 @@ class Runtime:
             timeout=(5.0, settings.zoom_timeout_seconds),
         )
         return ZoomClient(http)
+
+    def mail_transport_factory(self) -> Callable[[], Transport]:
+        """A factory of mail transports (one per send worker): SMTP or the .eml directory."""
+        from orchestrator.mail.transports import EmlDirectoryTransport, SmtpTransport
+
+        settings = self.settings
+        if settings.mail_transport == "eml":
+            directory = settings.mail_eml_dir
+            return lambda: EmlDirectoryTransport(directory)
+        return lambda: SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            security=settings.smtp_security,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout_seconds,
+        )
 
     def close(self) -> None:
         if "engine" in self.__dict__:

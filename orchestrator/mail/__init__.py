@@ -3,8 +3,10 @@
 The outbox, dispatcher and scheduler build on this API; nothing here touches the database.
 """
 
+from orchestrator.mail.fastmime import build_prepared
 from orchestrator.mail.ics import ics_uid, make_ics
 from orchestrator.mail.message import HeaderInjection, build_message, message_bytes, refuse_line_breaks
+from orchestrator.mail.prepared import OutgoingMail, PreparedMessage, as_prepared
 from orchestrator.mail.render import (
     MAIL_KINDS,
     EventInfo,
@@ -40,7 +42,9 @@ __all__ = [
     "MailRenderer",
     "Occasion",
     "Outcome",
+    "OutgoingMail",
     "ParallelSender",
+    "PreparedMessage",
     "ProgrammeItem",
     "RateLimiter",
     "Recipient",
@@ -49,8 +53,10 @@ __all__ = [
     "SendReport",
     "Sent",
     "TemplateProblem",
+    "as_prepared",
     "backoff_delay",
     "build_message",
+    "build_prepared",
     "ics_uid",
     "make_ics",
     "message_bytes",

@@ -2,7 +2,9 @@
 
 from orchestrator.db.models.breakouts import BreakoutApply, BreakoutAssignment, BreakoutPlanVersion
 from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRound, Event
+from orchestrator.db.models.mail import OutboxMessage, OutboxState
 from orchestrator.db.models.person import Person, ZoomRegistration
+from orchestrator.db.models.users import ModeratorLink, UserRole, WebUser
 from orchestrator.db.models.web import (
     AttendanceCertificate,
     AttendanceMark,
@@ -23,8 +25,13 @@ __all__ = [
     "BreakoutRound",
     "Event",
     "MeetingRun",
+    "ModeratorLink",
+    "OutboxMessage",
+    "OutboxState",
     "Person",
     "PrivacyAudit",
+    "UserRole",
+    "WebUser",
     "WebhookEvent",
     "ZoomAuditEntry",
     "ZoomMeeting",

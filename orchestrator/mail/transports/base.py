@@ -9,10 +9,10 @@ server's words, never message content (join URLs are credentials).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import Message
 from typing import Protocol, runtime_checkable
 
 from orchestrator.errors import OperationFailed
+from orchestrator.mail.prepared import OutgoingMail
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class Transport(Protocol):
     def open(self) -> None:
         """Connect (may raise TemporaryFailure/PermanentFailure, e.g. for refused login)."""
 
-    def send(self, msg: Message) -> SendResult:
-        """Send one built message to the addresses in its To header."""
+    def send(self, msg: OutgoingMail) -> SendResult:
+        """Send one message: a ``PreparedMessage`` as is, a ``Message`` to the address in its To."""
 
     def close(self) -> None:
         """Release the connection; safe to call twice."""

@@ -10,11 +10,10 @@ import hashlib
 import os
 import re
 import tempfile
-from email.message import Message
 from pathlib import Path
 
 from orchestrator.i18n import translate
-from orchestrator.mail.message import envelope_addresses, message_bytes
+from orchestrator.mail.prepared import OutgoingMail, as_prepared
 from orchestrator.mail.transports.base import PermanentFailure, SendResult, TemporaryFailure
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -52,13 +51,13 @@ class EmlDirectoryTransport:
                 ),
             ) from None
 
-    def send(self, msg: Message) -> SendResult:
-        message_id = msg["Message-ID"]
+    def send(self, msg: OutgoingMail) -> SendResult:
+        """Write ``msg`` (its bytes as they would go into SMTP DATA) to ``<message-id>.eml``."""
+        prepared = as_prepared(msg)
+        message_id, recipients, data = prepared.message_id, prepared.recipients, prepared.data
         if not message_id:
             raise PermanentFailure(None, translate("The message has no Message-ID."))
-        _, recipients = envelope_addresses(msg)
-        target = self.directory / eml_filename(str(message_id))
-        data = message_bytes(msg)
+        target = self.directory / eml_filename(message_id)
         try:
             fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".eml", dir=self.directory)
             try:
@@ -77,9 +76,7 @@ class EmlDirectoryTransport:
                     "Cannot write {path}: {why}", path=str(target), why=exc.strerror or type(exc).__name__
                 ),
             ) from None
-        return SendResult(
-            message_id=str(message_id), recipients=tuple(recipients), response=f"written {target.name}"
-        )
+        return SendResult(message_id=message_id, recipients=recipients, response=f"written {target.name}")
 
     def close(self) -> None:
         return None

@@ -27,6 +27,7 @@ from orchestrator.mail import (
     Sent,
     backoff_delay,
 )
+from orchestrator.mail.prepared import OutgoingMail, as_prepared
 from orchestrator.mail.transports import EmlDirectoryTransport, SendResult, SmtpTransport
 from tests.support.smtp_servers import ServerBehaviour, free_port, smtp_server
 
@@ -139,9 +140,9 @@ class RecordingTransport:
     def open(self) -> None:
         return None
 
-    def send(self, msg: Message) -> SendResult:
+    def send(self, msg: OutgoingMail) -> SendResult:
         self.log.append(self.clock.now())
-        return SendResult(str(msg["Message-ID"]), (), "250 OK")
+        return SendResult(as_prepared(msg).message_id, (), "250 OK")
 
     def close(self) -> None:
         return None

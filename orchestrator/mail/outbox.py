@@ -1,0 +1,259 @@
+"""State transitions of outbox rows, each one a short conditional UPDATE the caller commits.
+
+::
+
+    queued ──claim──▶ claimed ──mark_sending──▶ sending ──mark_sent──▶ sent
+      ▲  ▲              │ lease expired / stop        │ 4xx: mark_deferred (queued, next_attempt_at)
+      │  └──────────────┘                             │ 5xx / unbuildable: mark_failed
+      └─────── crash rule: lease expired in "sending" ┘
+    queued ──deadline passed──▶ skipped          queued ──not wanted any more──▶ cancelled
+
+Claiming: PostgreSQL locks candidate rows with ``SELECT … FOR UPDATE SKIP LOCKED``; on every
+backend the UPDATE is conditional (``state = 'queued'``) and the rows claimed are read back by a
+per-batch token, so two dispatchers never hold the same row.
+
+Crash rule (declared): a row found in ``claimed`` with an expired lease was never handed to the
+transport and simply goes back to ``queued``. A row found in ``sending`` with an expired lease may
+or may not have been accepted by the server; it goes back to ``queued`` once more and
+``crash_resends`` counts it. Every worker connection marks one message ``sending`` right before
+handing it to the transport, and records the message the server accepted before it as ``sent`` in
+the same commit (the last one when the worker ends), so a crash leaves at most one accepted but
+unrecorded message per connection: at most one duplicate per connection per crash (one with
+``mail_workers=1``), never a lost mail. The .eml transport names each file by the stable
+Message-ID, so there a resend replaces the file and produces no duplicate at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from orchestrator.db.models import OutboxMessage, OutboxState
+from orchestrator.mail.sender import backoff_delay
+
+M = OutboxMessage
+# The per-message marks run on a plain Connection in the send workers (cheaper than a Session).
+Executor = Session | Connection
+
+
+def _rowcount(result: object) -> int:
+    """Rows an UPDATE matched (``CursorResult.rowcount``; the ORM types it as plain ``Result``)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+class Reason:
+    """Why a row was skipped or cancelled (stored in ``reason``)."""
+
+    OVERDUE = "overdue"  # its deadline passed before it could be sent
+    REGISTERED_LATE = "registered_late"  # the person registered after the reminder's time
+    PERSON_CANCELLED = "person_cancelled"
+    NOT_REGISTERED = "not_registered"  # no (approved) Zoom registration with a join link any more
+    NOT_IN_AGENDA = "not_in_agenda"  # the agenda no longer asks for this mail
+    NO_ROOM = "no_room"  # the person has no room in that breakout round any more
+
+
+def new_token() -> str:
+    """A claim token: identifies one claimed batch of one dispatcher pass."""
+    return uuid.uuid4().hex
+
+
+def message_id_for(row_id: int, event_key: str, domain: str) -> str:
+    """The stable Message-ID of an outbox row (the same on every resend)."""
+    return f"<outbox-{row_id}.{event_key}@{domain}>"
+
+
+def domain_of(address: str) -> str:
+    """The domain of ``Name <user@domain>`` (for Message-IDs); ``localhost`` if there is none."""
+    _, addr = parseaddr(address)
+    return addr.rpartition("@")[2] or "localhost"
+
+
+def recover_expired(session: Session, now: datetime) -> tuple[int, int]:
+    """Apply the crash rule to rows whose lease expired; returns (claimed requeued, sending requeued)."""
+    expired = and_(M.lease_until.is_not(None), M.lease_until < now)
+    claimed = session.execute(
+        update(M)
+        .where(M.state == OutboxState.CLAIMED, expired)
+        .values(state=OutboxState.QUEUED, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    sending = session.execute(
+        update(M)
+        .where(M.state == OutboxState.SENDING, expired)
+        .values(
+            state=OutboxState.QUEUED,
+            claimed_by=None,
+            lease_until=None,
+            crash_resends=M.crash_resends + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(claimed), _rowcount(sending)
+
+
+def skip_overdue(session: Session, event_id: int, now: datetime) -> dict[str, int]:
+    """Queued rows whose deadline passed become ``skipped``/``overdue``; returns counts per occasion."""
+    rows = session.execute(
+        select(M.occasion, func.count())
+        .where(M.event_id == event_id, M.state == OutboxState.QUEUED, M.deadline < now)
+        .group_by(M.occasion)
+    ).all()
+    if rows:
+        session.execute(
+            update(M)
+            .where(M.event_id == event_id, M.state == OutboxState.QUEUED, M.deadline < now)
+            .values(state=OutboxState.SKIPPED, reason=Reason.OVERDUE)
+            .execution_options(synchronize_session=False)
+        )
+    return {occasion: int(count) for occasion, count in rows}
+
+
+def _due(event_id: int, now: datetime) -> list[object]:
+    return [
+        M.event_id == event_id,
+        M.state == OutboxState.QUEUED,
+        M.due_at <= now,
+        M.deadline >= now,
+        or_(M.next_attempt_at.is_(None), M.next_attempt_at <= now),
+    ]
+
+
+def claim_due(
+    session: Session, event_id: int, now: datetime, *, lease: timedelta, limit: int, token: str
+) -> list[int]:
+    """Claim up to ``limit`` due rows for ``token`` (earliest due first); returns their ids."""
+    candidates = (
+        select(M.id)
+        .where(*_due(event_id, now))  # type: ignore[arg-type]
+        .order_by(M.due_at, M.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer at a time anyway
+    )
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
+    session.execute(
+        update(M)
+        .where(M.id.in_(ids), M.state == OutboxState.QUEUED)
+        .values(state=OutboxState.CLAIMED, claimed_by=token, lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.scalars(
+            select(M.id).where(M.claimed_by == token, M.state == OutboxState.CLAIMED).order_by(M.due_at, M.id)
+        )
+    )
+
+
+def mark_sending(
+    session: Executor, row_id: int, token: str, now: datetime, lease: timedelta, message_id: str
+) -> bool:
+    """``claimed`` → ``sending`` if this batch still holds the row (False: someone else took it)."""
+    result = session.execute(
+        update(M)
+        .where(M.id == row_id, M.claimed_by == token, M.state == OutboxState.CLAIMED)
+        .values(state=OutboxState.SENDING, sending_at=now, lease_until=now + lease, message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) > 0
+
+
+def mark_sent(session: Executor, row_id: int, now: datetime) -> bool:
+    """The server (or the .eml directory) accepted the message; idempotent."""
+    result = session.execute(
+        update(M)
+        .where(M.id == row_id, M.state != OutboxState.SENT)
+        .values(
+            state=OutboxState.SENT,
+            sent_at=now,
+            attempts=M.attempts + 1,
+            last_error=None,
+            next_attempt_at=None,
+            claimed_by=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) > 0
+
+
+def mark_deferred(session: Session, row_id: int, now: datetime, reason: str, *, max_attempts: int) -> str:
+    """A temporary failure: back to ``queued`` with backoff, or ``failed`` after ``max_attempts``."""
+    attempts = int(session.scalar(select(M.attempts).where(M.id == row_id)) or 0) + 1
+    final = attempts >= max_attempts
+    state = OutboxState.FAILED if final else OutboxState.QUEUED
+    session.execute(
+        update(M)
+        .where(M.id == row_id, M.state.in_(OutboxState.IN_FLIGHT))
+        .values(
+            state=state,
+            attempts=attempts,
+            last_error=reason,
+            next_attempt_at=None if final else now + backoff_delay(attempts),
+            claimed_by=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return state
+
+
+def mark_failed(session: Session, row_id: int, reason: str) -> None:
+    """Refused for good (5xx) or not buildable (e.g. a line break in a header value)."""
+    session.execute(
+        update(M)
+        .where(M.id == row_id, M.state.in_(OutboxState.IN_FLIGHT))
+        .values(
+            state=OutboxState.FAILED,
+            attempts=M.attempts + 1,
+            last_error=reason,
+            claimed_by=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_cancelled(session: Session, row_id: int, reason: str) -> None:
+    """A claimed row turned out to be unwanted (person cancelled, link or room gone)."""
+    session.execute(
+        update(M)
+        .where(M.id == row_id, M.state == OutboxState.CLAIMED)
+        .values(state=OutboxState.CANCELLED, reason=reason, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(session: Session, token: str) -> int:
+    """Give back rows a batch claimed but did not hand to the transport (clean shutdown)."""
+    result = session.execute(
+        update(M)
+        .where(M.claimed_by == token, M.state == OutboxState.CLAIMED)
+        .values(state=OutboxState.QUEUED, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+def next_due_at(session: Session, event_id: int, now: datetime) -> datetime | None:
+    """The earliest moment after ``now`` at which a queued row becomes sendable."""
+    due = session.scalar(
+        select(func.min(M.due_at)).where(
+            M.event_id == event_id, M.state == OutboxState.QUEUED, M.due_at > now, M.deadline >= M.due_at
+        )
+    )
+    retry = session.scalar(
+        select(func.min(M.next_attempt_at)).where(
+            M.event_id == event_id, M.state == OutboxState.QUEUED, M.next_attempt_at > now
+        )
+    )
+    moments = [m for m in (due, retry) if m is not None]
+    return min(moments) if moments else None
+
+
+def due_now_count(session: Session, event_id: int, now: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(M).where(*_due(event_id, now))) or 0)  # type: ignore[arg-type]

@@ -1,0 +1,166 @@
+"""The organiser dashboard: event, meeting, registrants with Zoom and mail state, failures, import."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from orchestrator.db.models import Event
+from orchestrator.errors import OrchestratorError
+from orchestrator.i18n import _, language
+from orchestrator.registrants.report import STATES
+from orchestrator.registrants.service import import_registrations, sync_registrants
+from orchestrator.web.ui.csrf import checked_form
+from orchestrator.web.ui.dashboard_data import dashboard
+from orchestrator.web.ui.i18n_web import request_language
+from orchestrator.web.ui.labels import (
+    APPLY_STATES,
+    MAIL_STATES,
+    MEETING_STATES,
+    PHASES,
+    label,
+    occasion_label,
+)
+from orchestrator.web.ui.pages import flash, redirect, render
+from orchestrator.web.ui.principal import Principal, event_for, organiser
+from orchestrator.web.ui.retry import retry_registrations
+from orchestrator.web.ui.state import UiState, ui_state
+
+router = APIRouter()
+State = Annotated[UiState, Depends(ui_state)]
+Organiser = Annotated[Principal, Depends(organiser)]
+Form = Annotated[FormData, Depends(checked_form)]
+UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+def label_helpers() -> dict[str, Any]:
+    """Label tables and helpers for the templates."""
+    return {
+        "label": label,
+        "occasion_label": occasion_label,
+        "REGISTRATION_STATES": STATES,
+        "MAIL_STATES": MAIL_STATES,
+        "MEETING_STATES": MEETING_STATES,
+        "PHASES": PHASES,
+        "APPLY_STATES": APPLY_STATES,
+    }
+
+
+@router.get("/events/{key}")
+def dashboard_page(key: str, request: Request, state: State, principal: Organiser) -> Response:
+    """The dashboard of one event (``?state=failed`` filters the registrant table)."""
+    rt = state.runtime
+    with rt.sessions() as db:
+        event = event_for(db, principal, key)
+        data = dashboard(db, event, rt.clock.now(), request.query_params.get("state"))
+        event_info = _event_info(event)
+    return render(request, state, "dashboard.html", principal=principal, timezone=event_info["timezone"],
+                  event=event_info, data=data, import_report=None, **label_helpers())
+
+
+@router.post("/events/{key}/import")
+async def import_upload(
+    key: str, request: Request, state: State, principal: Organiser, form: Form
+) -> Response:
+    """Import an uploaded registration export; the row report is shown on the dashboard."""
+    upload = form.get("file")
+    lang = request_language(request, state.default_language)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        with language(lang):
+            flash(request, "error", _("Please choose a file to import."))
+        return redirect(f"/events/{key}#import")
+    content = await upload.read()
+    return await run_in_threadpool(
+        _import, key, request, state, principal, upload.filename, content,
+        dry_run=form.get("dry_run") == "1", cancel_missing=form.get("cancel_missing") == "1",
+    )
+
+
+def _import(key: str, request: Request, state: State, principal: Principal, filename: str, content: bytes, *,
+            dry_run: bool, cancel_missing: bool) -> Response:
+    rt = state.runtime
+    lang = request_language(request, state.default_language)
+    shown_name = _display_name(filename)
+    with rt.sessions() as db:
+        event_for(db, principal, key)
+    with language(lang), tempfile.TemporaryDirectory(prefix="orchestrator-upload-") as tmp:
+        suffix = Path(shown_name).suffix.lower()
+        path = Path(tmp) / f"upload{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
+        path.write_bytes(content)
+        try:
+            report = import_registrations(rt, key, path, dry_run=dry_run, cancel_missing=cancel_missing)
+        except OrchestratorError as exc:
+            flash(request, "error", exc.message.replace(str(path), shown_name),
+                  details=[d.replace(str(path), shown_name) for d in exc.details])
+            return redirect(f"/events/{key}#import")
+    report["file"] = shown_name
+    with rt.sessions() as db:
+        event = event_for(db, principal, key)
+        data = dashboard(db, event, rt.clock.now(), None)
+        event_info = _event_info(event)
+    return render(request, state, "dashboard.html", principal=principal, timezone=event_info["timezone"],
+                  event=event_info, data=data, import_report=report, **label_helpers())
+
+
+@router.post("/events/{key}/registrations/retry")
+def retry(key: str, request: Request, state: State, principal: Organiser, form: Form) -> Response:
+    """Retry one failed Zoom registration (``email``) or all of them, with one sync pass."""
+    email = str(form.get("email") or "").strip()
+    lang = request_language(request, state.default_language)
+    with state.runtime.sessions() as db:
+        event_for(db, principal, key)
+    with language(lang):
+        try:
+            with state.zoom_lock:
+                result = retry_registrations(state.runtime, key, [email] if email else None)
+        except OrchestratorError as exc:
+            flash(request, "error", exc.message, details=exc.details)
+            return redirect(f"/events/{key}#failures")
+        failed = result["sync"]["failed"]
+        flash(
+            request,
+            "ok" if not failed else "error",
+            _("{count} registrations sent to Zoom again; {registered} registered, {failed} still refused.",
+              count=result["requeued"], registered=result["sync"]["registered"], failed=len(failed)),
+            details=[f"{f['email']}: {f['reason']}" for f in failed],
+        )
+    return redirect(f"/events/{key}#failures")
+
+
+@router.post("/events/{key}/registrations/sync")
+def sync(key: str, request: Request, state: State, principal: Organiser, form: Form) -> Response:
+    """Run one Zoom sync pass now (the service also runs it on its schedule)."""
+    lang = request_language(request, state.default_language)
+    with state.runtime.sessions() as db:
+        event_for(db, principal, key)
+    with language(lang):
+        try:
+            with state.zoom_lock:
+                result = sync_registrants(state.runtime, key)
+        except OrchestratorError as exc:
+            flash(request, "error", exc.message, details=exc.details)
+            return redirect(f"/events/{key}#registrants")
+        flash(request, "ok" if not result["failed"] else "error",
+              _("Zoom sync done: {registered} registered, {failed} refused.",
+                registered=result["registered"], failed=len(result["failed"])),
+              details=[str(w) for w in result["warnings"]])
+    return redirect(f"/events/{key}#registrants")
+
+
+def _event_info(event: Event) -> dict[str, Any]:
+    return {"key": event.key, "title": event.title, "start": event.start_utc, "end": event.end_utc,
+            "timezone": event.timezone}
+
+
+def _display_name(filename: str) -> str:
+    """The uploaded file's base name, reduced to harmless characters (it is shown back)."""
+    base = re.split(r"[\\/]", filename)[-1]
+    cleaned = re.sub(r"[^\w.\- ]", "_", base).strip() or "upload.csv"
+    return cleaned[:120]

@@ -1,0 +1,67 @@
+"""Shared set-up for the web interface tests: a runtime with the sample event, accounts, a client."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+
+from orchestrator.agenda import load_agenda
+from orchestrator.cli.meeting_cmd import run_setup
+from orchestrator.cli.runtime import Runtime
+from orchestrator.db.models import Event
+from orchestrator.events import resolve_event
+from orchestrator.web.ui import accounts, create_ui_app
+from tests.conftest import SAMPLE_AGENDA
+from tests.support.runtime import make_runtime
+
+ORGANISER = "orga@example.org"
+MODERATOR = "moderator@example.org"
+PASSWORD = "correct horse battery"
+EVENT_KEY = "fachtag-2025-2"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def event_runtime(database_url: str, tmp_path: Path) -> Runtime:
+    """A runtime whose store holds the sample event and its Zoom meeting (no people yet)."""
+    rt = make_runtime(database_url, tmp_path)
+    run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
+    return rt
+
+
+def add_account(rt: Runtime, email: str, role: str, *, event_key: str | None = None,
+                password: str = PASSWORD) -> None:
+    with rt.session() as session:
+        event = resolve_event(session, event_key) if event_key else None
+        accounts.create_user(session, email, password, role, event)
+        session.commit()
+
+
+def moderator_link(rt: Runtime, event_key: str = EVENT_KEY) -> str:
+    """A fresh moderator link path (``/m/TOKEN``)."""
+    with rt.session() as session:
+        event = session.scalars(select(Event).where(Event.key == event_key)).one()
+        issued = accounts.issue_moderator_link(session, event, rt.clock.now())
+        session.commit()
+    return f"/m/{issued.token}"
+
+
+def client_for(rt: Runtime) -> TestClient:
+    """A test client of the whole app (webhooks + pages), cookies without Secure (plain http)."""
+    app = create_ui_app(rt, secure_cookies=False, process_in_background=False)
+    return TestClient(app, follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match is not None, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str = ORGANISER, password: str = PASSWORD) -> Response:
+    token = csrf_of(client.get("/login").text)
+    form = {"email": email, "password": password, "csrf_token": token, "next": "/"}
+    return client.post("/login", data=form)
