@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 from typing import Any
 
@@ -77,9 +78,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record (it may be swapped, e.g. in tests)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(level: int = logging.WARNING, json_lines: bool = False) -> None:
     """Route the package's logs to stderr through the redacting filter."""
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.addFilter(RedactingFilter())
     if json_lines:
         handler.setFormatter(JsonFormatter())
