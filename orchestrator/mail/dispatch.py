@@ -17,12 +17,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from orchestrator.agenda import Agenda
@@ -34,6 +34,7 @@ from orchestrator.mail import outbox
 from orchestrator.mail.compose import event_info, occasion_of, recipient_of
 from orchestrator.mail.deadlines import round_of
 from orchestrator.mail.fastmime import build_prepared
+from orchestrator.mail.marks import WorkerMarks
 from orchestrator.mail.outbox import Reason
 from orchestrator.mail.planner import can_receive
 from orchestrator.mail.prepared import OutgoingMail, PreparedMessage
@@ -185,6 +186,11 @@ class Dispatcher:
         self._local = threading.local()
         self._engine: Engine = sessions.kw["bind"]
         self._domain = config.domain
+        # SQLite has one writer at a time and its busy handler sleeps in steps of milliseconds when
+        # workers collide; taking turns in-process is much faster. PostgreSQL needs no such lock.
+        self._write_lock: threading.Lock | None = (
+            threading.Lock() if self._engine.dialect.name == "sqlite" else None
+        )
 
     # -- called from worker threads -------------------------------------------------------------
     def note_lost(self, row_id: int) -> None:
@@ -199,12 +205,37 @@ class Dispatcher:
         """
         now = self.clock.now()
         pending = getattr(self._local, "pending", None)
-        with self._engine.begin() as connection:
-            if pending is not None:
-                outbox.mark_sent(connection, pending, now)
-            claimed = outbox.mark_sending(connection, row_id, token, now, self.config.lease, message_id)
+        with self._worker_marks() as marks:
+            claimed = marks.record(
+                sent_row=pending,
+                sending_row=row_id,
+                token=token,
+                message_id=message_id,
+                now=now,
+                lease=self.config.lease,
+            )
         self._local.pending = None
         return claimed
+
+    @contextmanager
+    def _worker_marks(self) -> Iterator[WorkerMarks]:
+        """This worker's own connection for the per-message marks (kept open for the whole pass)."""
+        marks: WorkerMarks | None = getattr(self._local, "marks", None)
+        if marks is None:
+            marks = WorkerMarks(self._engine)
+            self._local.marks = marks
+        with self._write_lock or nullcontext():
+            try:
+                yield marks
+            except BaseException:
+                self._close_worker_marks()
+                raise
+
+    def _close_worker_marks(self) -> None:
+        marks: WorkerMarks | None = getattr(self._local, "marks", None)
+        self._local.marks = None
+        if marks is not None:
+            marks.close()
 
     def _accepted(self, message_id: str) -> None:
         """In a worker: the server accepted ``message_id``; recorded with the next mark or at close."""
@@ -215,18 +246,20 @@ class Dispatcher:
 
     def _flush(self) -> None:
         """In a worker, when its transport closes: record its last accepted message as sent."""
-        pending = getattr(self._local, "pending", None)
-        if pending is None:
-            return
+        pending: int | None = getattr(self._local, "pending", None)
         try:
-            with self._engine.begin() as connection:
-                outbox.mark_sent(connection, pending, self.clock.now())
-            self._local.pending = None
-        except SQLAlchemyError:
+            if pending is not None:
+                with self._worker_marks() as marks:
+                    marks.record(sent_row=pending, sending_row=None, now=self.clock.now())
+                self._local.pending = None
+        except Exception:  # SQLAlchemy or driver errors: the worker must still end cleanly
             # The main thread retries after the pass; if that fails too the crash rule applies.
             log.warning("could not record a sent mail", extra={"outbox_id": pending})
-            with self._lock:
-                self._unmarked.add(pending)
+            if pending is not None:
+                with self._lock:
+                    self._unmarked.add(pending)
+        finally:
+            self._close_worker_marks()
 
     # -- one pass ----------------------------------------------------------------------------------
     def dispatch(self, event_id: int) -> DispatchReport:
