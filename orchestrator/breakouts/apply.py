@@ -32,13 +32,14 @@ from orchestrator.breakouts.payload import (
 )
 from orchestrator.breakouts.rounds import require_not_over
 from orchestrator.clock import Clock
-from orchestrator.db.models import BreakoutApply, BreakoutRound, Event, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models import BreakoutApply, BreakoutRound, Event, ZoomMeeting
 from orchestrator.db.models.breakouts import ApplyState
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.i18n import _
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import ZoomError
+from orchestrator.zoom_audit import record_zoom_call
 
 log = logging.getLogger(__name__)
 PATH = "/meetings/{meetingId}"
@@ -211,17 +212,15 @@ def _audit(
     detail: dict[str, Any],
     error: ZoomError | None,
 ) -> None:
-    ctx.session.add(
-        ZoomAuditEntry(
-            at=ctx.clock.now(),
-            event_id=event.id,
-            action="apply_breakout_rooms",
-            method="PATCH",
-            path=PATH,
-            status=status,
-            zoom_code=None if error is None else error.code,
-            outcome=outcome,
-            detail=detail,
-            message=None if error is None else error.message,
-        )
+    record_zoom_call(
+        ctx.session,
+        at=ctx.clock.now(),
+        event_id=event.id,
+        action="apply_breakout_rooms",
+        method="PATCH",
+        path=PATH,
+        status=status,
+        outcome=outcome,
+        detail=detail,
+        error=error,
     )

@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from orchestrator.agenda import Agenda
 from orchestrator.clock import Clock
-from orchestrator.db.models import Event, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import OperationFailed
 from orchestrator.i18n import _
 from orchestrator.meeting.body import intent_marker, meeting_body, settings_hash
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import NotFound, ZoomError, ZoomTimeout, ZoomUnavailable
+from orchestrator.zoom_audit import record_zoom_call
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +69,17 @@ class MeetingSetup:
         detail: dict[str, Any] | None = None,
         error: ZoomError | None = None,
     ) -> None:
-        self.session.add(
-            ZoomAuditEntry(
-                at=self.clock.now(),
-                event_id=event.id,
-                action=action,
-                method=method,
-                path=path,
-                status=status if error is None else error.status,
-                zoom_code=None if error is None else error.code,
-                outcome=outcome,
-                detail=detail or {},
-                message=None if error is None else error.message,
-            )
+        record_zoom_call(
+            self.session,
+            at=self.clock.now(),
+            event_id=event.id,
+            action=action,
+            method=method,
+            path=path,
+            status=status,
+            outcome=outcome,
+            detail=detail,
+            error=error,
         )
 
 

@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orchestrator.clock import Clock
-from orchestrator.db.models import Event, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 from orchestrator.registrants.pacing import SteadyPacer
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import ZoomError
+from orchestrator.zoom_audit import record_zoom_call
 
 # Zoom's limits that the sync respects before Zoom has to refuse anything.
 ZOOM_REGISTRANT_CAP = 4999  # registrants per meeting
@@ -61,19 +62,17 @@ class ZoomWork:
         error: ZoomError | None = None,
     ) -> None:
         """Record one Zoom call that changed (or may have changed) something. No join URLs."""
-        self.session.add(
-            ZoomAuditEntry(
-                at=self.clock.now(),
-                event_id=event.id,
-                action=action,
-                method=method,
-                path=path,
-                status=status if error is None else error.status,
-                zoom_code=None if error is None else error.code,
-                outcome=outcome,
-                detail=detail or {},
-                message=None if error is None else error.message,
-            )
+        record_zoom_call(
+            self.session,
+            at=self.clock.now(),
+            event_id=event.id,
+            action=action,
+            method=method,
+            path=path,
+            status=status,
+            outcome=outcome,
+            detail=detail,
+            error=error,
         )
 
 

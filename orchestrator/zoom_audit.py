@@ -1,0 +1,41 @@
+"""The audit log of Zoom calls that changed (or may have changed) something."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from orchestrator.db.models import ZoomAuditEntry
+from orchestrator.zoom.errors import ZoomError
+
+
+def record_zoom_call(
+    session: Session,
+    *,
+    at: datetime,
+    event_id: int | None,
+    action: str,
+    method: str,
+    path: str,
+    status: int | None,
+    outcome: str,
+    detail: dict[str, Any] | None = None,
+    error: ZoomError | None = None,
+) -> ZoomAuditEntry:
+    """Add one audit row (the caller commits). ``detail`` must hold no join URLs or secrets."""
+    entry = ZoomAuditEntry(
+        at=at,
+        event_id=event_id,
+        action=action,
+        method=method,
+        path=path,
+        status=status if error is None else error.status,
+        zoom_code=None if error is None else error.code,
+        outcome=outcome,
+        detail=detail or {},
+        message=None if error is None else error.message,
+    )
+    session.add(entry)
+    return entry
