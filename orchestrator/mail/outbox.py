@@ -257,3 +257,22 @@ def next_due_at(session: Session, event_id: int, now: datetime) -> datetime | No
 
 def due_now_count(session: Session, event_id: int, now: datetime) -> int:
     return int(session.scalar(select(func.count()).select_from(M).where(*_due(event_id, now))) or 0)  # type: ignore[arg-type]
+
+
+def requeue_failed(session: Session, event_id: int, row_ids: list[int] | None = None) -> int:
+    """Give failed mails of an event (all, or ``row_ids``) a fresh start; returns how many.
+
+    Used after the cause was fixed (a corrected address, the provider reachable again). The
+    deadline still applies: a mail whose useful time has passed is skipped, not sent late.
+    """
+    conditions = [M.event_id == event_id, M.state == OutboxState.FAILED]
+    if row_ids is not None:
+        conditions.append(M.id.in_(row_ids))
+    result = session.execute(
+        update(M)
+        .where(*conditions)
+        .values(state=OutboxState.QUEUED, attempts=0, next_attempt_at=None, last_error=None, reason=None,
+                claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)

@@ -93,9 +93,10 @@ def status(session: Session, event: Event, *, failure_limit: int = 50) -> dict[s
         )
     }
     failures = [
-        {"email": email, "occasion": occasion, "attempts": attempts, "reason": last_error, "state": state}
-        for email, occasion, attempts, last_error, state in session.execute(
-            select(Person.email, M.occasion, M.attempts, M.last_error, M.state)
+        {"id": row_id, "email": email, "occasion": occasion, "attempts": attempts, "reason": last_error,
+         "state": state}
+        for row_id, email, occasion, attempts, last_error, state in session.execute(
+            select(M.id, Person.email, M.occasion, M.attempts, M.last_error, M.state)
             .join(Person, Person.id == M.person_id)
             .where(
                 M.event_id == event.id,

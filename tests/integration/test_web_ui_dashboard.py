@@ -132,6 +132,14 @@ def test_registrants_with_zoom_and_mail_state_and_sync(rt: Runtime, client: Test
     assert "550 mailbox unavailable" in failures and email in failures
     schedule = page[page.index('id="mails"'):]
     assert "Erinnerung (7d vorher)" in schedule and "Dankes-E-Mail" in schedule
+    # a failed mail can be queued again from the dashboard
+    retried = client.post(f"{DASHBOARD}/mails/retry", data={"csrf_token": csrf_of(page)})
+    assert retried.status_code == 303 and retried.headers["location"].endswith("#failures")
+    page = client.get(DASHBOARD).text
+    assert "1 fehlgeschlagene E-Mails wurden erneut eingeplant" in page
+    with rt.session() as session:
+        again = session.scalars(select(OutboxMessage).where(OutboxMessage.occasion == "reminder:7d")).one()
+        assert (again.state, again.attempts, again.last_error) == ("queued", 0, None)
 
 
 def test_retry_sends_a_failed_registration_to_zoom_again(rt: Runtime, client: TestClient) -> None:

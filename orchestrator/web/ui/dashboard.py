@@ -15,6 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 from orchestrator.db.models import Event
 from orchestrator.errors import OrchestratorError
 from orchestrator.i18n import _, language
+from orchestrator.mail import outbox
 from orchestrator.registrants.report import STATES
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.web.ui.csrf import checked_form
@@ -131,6 +132,22 @@ def retry(key: str, request: Request, state: State, principal: Organiser, form: 
               count=result["requeued"], registered=result["sync"]["registered"], failed=len(failed)),
             details=[f"{f['email']}: {f['reason']}" for f in failed],
         )
+    return redirect(f"/events/{key}#failures")
+
+
+@router.post("/events/{key}/mails/retry")
+def retry_mails(key: str, request: Request, state: State, principal: Organiser, form: Form) -> Response:
+    """Queue failed mails again (one ``outbox_id`` or all); the dispatcher sends them on its next pass."""
+    raw_id = str(form.get("outbox_id") or "").strip()
+    lang = request_language(request, state.default_language)
+    with state.runtime.sessions() as db:
+        event = event_for(db, principal, key)
+        ids = [int(raw_id)] if raw_id.isdigit() else None
+        count = outbox.requeue_failed(db, event.id, ids)
+        db.commit()
+    with language(lang):
+        message = _("{count} failed mails queued again; they go out with the next dispatch.", count=count)
+        flash(request, "ok", message)
     return redirect(f"/events/{key}#failures")
 
 
