@@ -188,6 +188,7 @@ class Dispatcher:
         self._domain = config.domain
         # SQLite has one writer at a time and its busy handler sleeps in steps of milliseconds when
         # workers collide; taking turns in-process is much faster. PostgreSQL needs no such lock.
+        self._marks = WorkerMarks(self._engine)
         self._write_lock: threading.Lock | None = (
             threading.Lock() if self._engine.dialect.name == "sqlite" else None
         )
@@ -219,23 +220,9 @@ class Dispatcher:
 
     @contextmanager
     def _worker_marks(self) -> Iterator[WorkerMarks]:
-        """This worker's own connection for the per-message marks (kept open for the whole pass)."""
-        marks: WorkerMarks | None = getattr(self._local, "marks", None)
-        if marks is None:
-            marks = WorkerMarks(self._engine)
-            self._local.marks = marks
+        """The marks, one writer at a time on SQLite."""
         with self._write_lock or nullcontext():
-            try:
-                yield marks
-            except BaseException:
-                self._close_worker_marks()
-                raise
-
-    def _close_worker_marks(self) -> None:
-        marks: WorkerMarks | None = getattr(self._local, "marks", None)
-        self._local.marks = None
-        if marks is not None:
-            marks.close()
+            yield self._marks
 
     def _accepted(self, message_id: str) -> None:
         """In a worker: the server accepted ``message_id``; recorded with the next mark or at close."""
@@ -258,8 +245,6 @@ class Dispatcher:
             if pending is not None:
                 with self._lock:
                     self._unmarked.add(pending)
-        finally:
-            self._close_worker_marks()
 
     # -- one pass ----------------------------------------------------------------------------------
     def dispatch(self, event_id: int) -> DispatchReport:

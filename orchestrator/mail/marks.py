@@ -2,8 +2,9 @@
 
 They run once per message on the hot path of the dispatcher. Through the ORM/Core they cost more
 CPU than rendering and building the mail (statement construction, compilation, result
-processing, all under the GIL), so a worker keeps one DBAPI connection and executes two
-prepared-style statements. Semantics are those of :func:`orchestrator.mail.outbox.mark_sent` and
+processing, all under the GIL), so they run as two plain driver statements on a pooled DBAPI
+connection (checked out per call: a connection held per worker would exhaust the pool with many
+workers). Semantics are those of :func:`orchestrator.mail.outbox.mark_sent` and
 :func:`~orchestrator.mail.outbox.mark_sending` (the tests run both paths against each other).
 """
 
@@ -26,7 +27,7 @@ def _placeholder(dialect_name: str) -> Callable[[str], str]:
 
 
 class WorkerMarks:
-    """``mark_sent`` + ``mark_sending`` in one short transaction on a worker's own DBAPI connection."""
+    """``mark_sent`` + ``mark_sending`` in one short transaction on a pooled connection (thread-safe)."""
 
     def __init__(self, engine: Engine) -> None:
         dialect = engine.dialect
@@ -45,7 +46,7 @@ class WorkerMarks:
             f"lease_until = {p('lease_until')}, message_id = {p('message_id')}, updated_at = {p('now')} "
             f"WHERE id = {p('row_id')} AND claimed_by = {p('token')} AND state = '{OutboxState.CLAIMED}'"
         )
-        self._connection = engine.raw_connection()
+        self._engine = engine
 
     def record(
         self,
@@ -58,7 +59,8 @@ class WorkerMarks:
         lease: timedelta = timedelta(0),
     ) -> bool:
         """Mark ``sent_row`` sent and ``sending_row`` sending in one commit; False if the claim was lost."""
-        cursor = self._connection.cursor()
+        connection = self._engine.raw_connection()
+        cursor = connection.cursor()
         try:
             stamp = self._time(now)
             if sent_row is not None:
@@ -76,13 +78,11 @@ class WorkerMarks:
                     },
                 )
                 claimed = cursor.rowcount > 0
-            self._connection.commit()
+            connection.commit()
             return claimed
         except BaseException:
-            self._connection.rollback()
+            connection.rollback()
             raise
         finally:
             cursor.close()
-
-    def close(self) -> None:
-        self._connection.close()
+            connection.close()  # back to the pool

@@ -48,31 +48,28 @@ def test_worker_marks_match_the_outbox_transitions(database_url: str, tmp_path: 
         assert outbox.mark_sending(session, orm_row, token, now, lease, "<orm@x>")
         session.commit()
     marks = WorkerMarks(rt.engine)
-    try:
-        assert marks.record(
-            sent_row=None, sending_row=raw_row, token=token, message_id="<raw@x>", now=now, lease=lease
-        )
-        # a worker whose claim was taken over must not mark the row
-        assert not marks.record(
-            sent_row=None, sending_row=lost_row, token="other", message_id="<l@x>", now=now, lease=lease
-        )
-        orm_sending, raw_sending = _snapshot(rt, orm_row), _snapshot(rt, raw_row)
-        assert {**orm_sending, "message_id": None} == {**raw_sending, "message_id": None}
-        assert raw_sending["state"] == "sending" and raw_sending["message_id"] == "<raw@x>"
-        assert _snapshot(rt, lost_row)["state"] == "claimed"
+    assert marks.record(
+        sent_row=None, sending_row=raw_row, token=token, message_id="<raw@x>", now=now, lease=lease
+    )
+    # a worker whose claim was taken over must not mark the row
+    assert not marks.record(
+        sent_row=None, sending_row=lost_row, token="other", message_id="<l@x>", now=now, lease=lease
+    )
+    orm_sending, raw_sending = _snapshot(rt, orm_row), _snapshot(rt, raw_row)
+    assert {**orm_sending, "message_id": None} == {**raw_sending, "message_id": None}
+    assert raw_sending["state"] == "sending" and raw_sending["message_id"] == "<raw@x>"
+    assert _snapshot(rt, lost_row)["state"] == "claimed"
 
-        later = now + timedelta(seconds=3)
-        with rt.session() as session:
-            assert outbox.mark_sent(session, orm_row, later)
-            session.commit()
-        assert marks.record(sent_row=raw_row, sending_row=None, now=later)
-        orm_sent, raw_sent = _snapshot(rt, orm_row), _snapshot(rt, raw_row)
-        assert {**orm_sent, "message_id": None} == {**raw_sent, "message_id": None}
-        assert raw_sent["state"] == "sent" and raw_sent["sent_at"] == later and raw_sent["attempts"] == 1
-        # idempotent: a second "sent" changes nothing
-        marks.record(sent_row=raw_row, sending_row=None, now=later + timedelta(seconds=5))
-        assert _snapshot(rt, raw_row) == raw_sent
-    finally:
-        marks.close()
+    later = now + timedelta(seconds=3)
+    with rt.session() as session:
+        assert outbox.mark_sent(session, orm_row, later)
+        session.commit()
+    assert marks.record(sent_row=raw_row, sending_row=None, now=later)
+    orm_sent, raw_sent = _snapshot(rt, orm_row), _snapshot(rt, raw_row)
+    assert {**orm_sent, "message_id": None} == {**raw_sent, "message_id": None}
+    assert raw_sent["state"] == "sent" and raw_sent["sent_at"] == later and raw_sent["attempts"] == 1
+    # idempotent: a second "sent" changes nothing
+    marks.record(sent_row=raw_row, sending_row=None, now=later + timedelta(seconds=5))
+    assert _snapshot(rt, raw_row) == raw_sent
     with rt.session() as session:
         assert session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == _spare)) == "claimed"
