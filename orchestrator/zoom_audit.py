@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from orchestrator.db.models import ZoomAuditEntry
+from orchestrator.clock import Clock
+from orchestrator.db.models import Event, ZoomAuditEntry
+from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import ZoomError
 
 
@@ -39,3 +42,37 @@ def record_zoom_call(
     )
     session.add(entry)
     return entry
+
+
+@dataclass
+class ZoomWriteContext:
+    """Session, Zoom client and clock of a service that changes things in Zoom, and its audit."""
+
+    session: Session
+    zoom: ZoomClient
+    clock: Clock
+
+    def audit(
+        self,
+        event: Event,
+        action: str,
+        method: str,
+        path: str,
+        status: int | None,
+        outcome: str,
+        detail: dict[str, Any] | None = None,
+        error: ZoomError | None = None,
+    ) -> None:
+        """Record one Zoom call that changed (or may have changed) something. No join URLs."""
+        record_zoom_call(
+            self.session,
+            at=self.clock.now(),
+            event_id=event.id,
+            action=action,
+            method=method,
+            path=path,
+            status=status,
+            outcome=outcome,
+            detail=detail,
+            error=error,
+        )

@@ -18,18 +18,15 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from orchestrator.agenda import Agenda
-from orchestrator.clock import Clock
 from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import OperationFailed
 from orchestrator.i18n import _
 from orchestrator.meeting.body import intent_marker, meeting_body, settings_hash
-from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import NotFound, ZoomError, ZoomTimeout, ZoomUnavailable
-from orchestrator.zoom_audit import record_zoom_call
+from orchestrator.zoom_audit import ZoomWriteContext
 
 log = logging.getLogger(__name__)
 
@@ -49,38 +46,11 @@ class SetupOutcome:
 
 
 @dataclass
-class MeetingSetup:
+class MeetingSetup(ZoomWriteContext):
     """Collaborators for meeting setup. ``commit`` makes a step durable (intent before a call)."""
 
-    session: Session
-    zoom: ZoomClient
-    clock: Clock
     commit: Callable[[], None]
     host_user: str = "me"
-
-    def audit(
-        self,
-        event: Event,
-        action: str,
-        method: str,
-        path: str,
-        status: int | None,
-        outcome: str,
-        detail: dict[str, Any] | None = None,
-        error: ZoomError | None = None,
-    ) -> None:
-        record_zoom_call(
-            self.session,
-            at=self.clock.now(),
-            event_id=event.id,
-            action=action,
-            method=method,
-            path=path,
-            status=status,
-            outcome=outcome,
-            detail=detail,
-            error=error,
-        )
 
 
 def setup_meeting(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: bool = False) -> SetupOutcome:

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.clock import Clock
 from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 from orchestrator.registrants.pacing import SteadyPacer
-from orchestrator.zoom.client import ZoomClient
-from orchestrator.zoom.errors import ZoomError
-from orchestrator.zoom_audit import record_zoom_call
+from orchestrator.zoom_audit import ZoomWriteContext
 
 # Zoom's limits that the sync respects before Zoom has to refuse anything.
 ZOOM_REGISTRANT_CAP = 4999  # registrants per meeting
@@ -29,16 +25,13 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class ZoomWork:
+class ZoomWork(ZoomWriteContext):
     """What a service that changes registrations in Zoom needs.
 
     ``session`` is committed at the exactly-once points (intent before each call, result after),
     which is why the services own these commits rather than the caller.
     """
 
-    session: Session
-    zoom: ZoomClient
-    clock: Clock
     pacer: SteadyPacer
     registrant_cap: int = ZOOM_REGISTRANT_CAP
     daily_adds: int = ZOOM_DAILY_ADDS
@@ -49,31 +42,6 @@ class ZoomWork:
 
     def count_call(self, name: str) -> None:
         self.zoom_calls[name] = self.zoom_calls.get(name, 0) + 1
-
-    def audit(
-        self,
-        event: Event,
-        action: str,
-        method: str,
-        path: str,
-        status: int | None,
-        outcome: str,
-        detail: dict[str, Any] | None = None,
-        error: ZoomError | None = None,
-    ) -> None:
-        """Record one Zoom call that changed (or may have changed) something. No join URLs."""
-        record_zoom_call(
-            self.session,
-            at=self.clock.now(),
-            event_id=event.id,
-            action=action,
-            method=method,
-            path=path,
-            status=status,
-            outcome=outcome,
-            detail=detail,
-            error=error,
-        )
 
 
 def active_meeting(session: Session, event: Event) -> ZoomMeeting:
