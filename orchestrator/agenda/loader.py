@@ -57,7 +57,7 @@ def _problem(source_lines: LineMap, loc: tuple[str | int, ...], message: str) ->
 
 
 def _validate(
-    text: str, source_name: str, now: dt.datetime, allow_past: bool
+    text: str, source_name: str, now: dt.datetime, allow_past: bool, default_timezone: str | None
 ) -> tuple[Agenda, list[AgendaProblem]]:
     parsed = parse_yaml(text)
     problems = list(parsed.problems)
@@ -70,6 +70,8 @@ def _validate(
             source_name,
             [AgendaProblem("", 1, _("the agenda must be a mapping of fields (key: value) at the top level"))],
         )
+    if default_timezone and "timezone" not in parsed.data:
+        parsed.data["timezone"] = default_timezone
     try:
         agenda = Agenda.model_validate(parsed.data)
     except ValidationError as exc:
@@ -90,17 +92,19 @@ def parse_agenda_text(
     now: dt.datetime | None = None,
     allow_past: bool = False,
     source: Path | None = None,
+    default_timezone: str | None = None,
 ) -> LoadedAgenda:
     """Parse and validate agenda YAML ``text``; ``source_name`` appears in messages.
 
     Raises :class:`AgendaError` listing every problem (with field path and YAML line; syntax errors
     with line and column). ``now`` (aware) decides whether the event is in the past; default: the
-    system clock.
+    system clock. ``default_timezone`` (the ``ORCHESTRATOR_TIMEZONE`` setting) applies when the file
+    names no ``timezone``.
     """
     moment = now if now is not None else dt.datetime.now(dt.UTC)
     if moment.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    agenda, warnings = _validate(text, source_name, moment, allow_past)
+    agenda, warnings = _validate(text, source_name, moment, allow_past, default_timezone)
     return LoadedAgenda(
         agenda=agenda,
         warnings=[warning.format(source_name) for warning in warnings],
@@ -111,7 +115,13 @@ def parse_agenda_text(
     )
 
 
-def load_agenda(path: Path, *, now: dt.datetime | None = None, allow_past: bool = False) -> LoadedAgenda:
+def load_agenda(
+    path: Path,
+    *,
+    now: dt.datetime | None = None,
+    allow_past: bool = False,
+    default_timezone: str | None = None,
+) -> LoadedAgenda:
     """Load and validate the agenda file at ``path`` (UTF-8, BOM allowed). See :func:`parse_agenda_text`."""
     source_name = str(path)
     try:
@@ -135,4 +145,6 @@ def load_agenda(path: Path, *, now: dt.datetime | None = None, allow_past: bool 
         raise AgendaError(
             source_name, [AgendaProblem("", line, _("the file is not UTF-8 text; save it as UTF-8"))]
         ) from None
-    return parse_agenda_text(text, source_name, now=now, allow_past=allow_past, source=path)
+    return parse_agenda_text(
+        text, source_name, now=now, allow_past=allow_past, source=path, default_timezone=default_timezone
+    )

@@ -25,7 +25,12 @@ def check(
     """Validate an agenda file and print the programme as a table."""
 
     def action() -> dict[str, Any]:
-        loaded = load_agenda(path, now=runtime().clock.now(), allow_past=allow_past)
+        loaded = load_agenda(
+            path,
+            now=runtime().clock.now(),
+            allow_past=allow_past,
+            default_timezone=runtime().settings.timezone,
+        )
         return {
             "agenda": to_summary_dict(loaded.agenda),
             "programme": [list(row) for row in programme_rows(loaded.agenda)],

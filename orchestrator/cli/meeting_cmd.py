@@ -77,7 +77,9 @@ def setup(
 
     def action() -> dict[str, Any]:
         rt = runtime()
-        loaded = load_agenda(path, now=rt.clock.now(), allow_past=allow_past)
+        loaded = load_agenda(
+            path, now=rt.clock.now(), allow_past=allow_past, default_timezone=rt.settings.timezone
+        )
         if loaded.is_past and not allow_past:
             raise BadInput(
                 _("The event in {path} starts in the past. Use --allow-past for a rehearsal.", path=str(path))

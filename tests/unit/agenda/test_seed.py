@@ -76,3 +76,20 @@ def test_stored_json_loads_back_to_the_same_agenda() -> None:
     document = agenda.model_dump(mode="json")
     assert document["mails"]["reminders"] == ["7d", "1d", "1h"]
     assert Agenda.model_validate(document) == agenda
+
+
+def test_default_timezone_applies_only_when_the_file_names_none() -> None:
+    """``ORCHESTRATOR_TIMEZONE`` fills in a missing ``timezone``; the file's own value wins."""
+    from datetime import UTC, datetime
+
+    from orchestrator.agenda import parse_agenda_text
+    from tests.conftest import SAMPLE_AGENDA
+
+    text = SAMPLE_AGENDA.read_text(encoding="utf-8")
+    assert "timezone: Europe/Berlin" in text
+    without = text.replace("timezone: Europe/Berlin\n", "")
+    now = datetime(2025, 7, 1, tzinfo=UTC)
+    loaded = parse_agenda_text(without, "x.yaml", now=now, default_timezone="Europe/Vienna")
+    assert loaded.agenda.timezone == "Europe/Vienna"
+    kept = parse_agenda_text(text, "x.yaml", now=now, default_timezone="Europe/Vienna")
+    assert kept.agenda.timezone == "Europe/Berlin"
