@@ -42,6 +42,7 @@ class Runtime:
     emulator_app: EmulatorApp | None = None
 
     def __post_init__(self) -> None:
+        self._schema_checked = False
         for secret in (
             self.settings.zoom_client_secret,
             self.settings.smtp_password,
@@ -60,9 +61,16 @@ class Runtime:
         return make_sessionmaker(self.engine)
 
     def require_current_schema(self) -> None:
-        """Refuse to work on a store that is missing or behind the code's migrations."""
+        """Refuse to work on a store that is missing or behind the code's migrations.
+
+        Checked once per runtime: the long-running service opens a session for every job pass and
+        web request, and reading the migration scripts each time would be wasted I/O.
+        """
+        if self._schema_checked:
+            return
         if current_revision(self.engine) != head_revision(self.settings.database_url):
             raise BadInput(_("The store is not up to date. Run 'orchestrator db upgrade' first."))
+        self._schema_checked = True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
