@@ -4,11 +4,14 @@
     another, no store) in the same run; target >= 2.5
 (b) provider limit 50 mails/s: all 3,000 leave within 1.1 x the 60 s bound (<= 66 s)
 (c) a server adding 50 ms before every SMTP reply ("distant provider"): dispatcher ÷ naive loop;
-    the naive loop runs on a subset and is extrapolated (said so in the output); target >= 10
+    the naive loop runs on a subset and is extrapolated (said so in the output); target >= 10.
+    Run with the default of one message between final dot and "sent" record at a time (at most
+    one duplicate per crash, which caps the rate at one message per reply round trip) and with
+    a raised ``max_unconfirmed`` (at most that many duplicates per crash).
 
 Each dispatcher run starts from 3,000 queued confirmation rows in the store (SQLite file by
-default, or --database-url), so the figures include claiming, the per-message "sending"/"sent"
-commits and the outcome bookkeeping. aiosmtpd runs in a separate process.
+default, or --database-url), so the figures include claiming, the per-message "sent" commit
+inside the delivery gate and the outcome bookkeeping. aiosmtpd runs in a separate process.
 Run: .venv/bin/python benchmarks/mail_dispatch.py [--mails N] [--skip bc] [--database-url URL]
 """
 
@@ -75,13 +78,23 @@ def reset_outbox(rt: Runtime) -> int:
 
 
 def dispatcher_run(
-    rt: Runtime, server: ProcessServer, workers: int, rate: float | None = None
+    rt: Runtime,
+    server: ProcessServer,
+    workers: int,
+    rate: float | None = None,
+    max_unconfirmed: int = 1,
 ) -> tuple[float, float]:
     """One dispatcher pass over the queued rows; returns (mails/s, seconds)."""
     count = reset_outbox(rt)
     with rt.session() as session:
         event_id = session.scalars(select(Event.id)).one()
-    config = DispatchConfig(sender=SENDER, workers=workers, rate_per_minute=rate, batch_size=200)
+    config = DispatchConfig(
+        sender=SENDER,
+        workers=workers,
+        rate_per_minute=rate,
+        batch_size=200,
+        max_unconfirmed=max_unconfirmed,
+    )
     dispatcher = Dispatcher(
         rt.sessions,
         rt.clock,
@@ -119,7 +132,7 @@ def naive_loop(
         rendered = renderer.render("confirmation", info, recipient, Occasion())
         if fast_build:
             prepared = build_prepared(
-                rendered, sender=SENDER, recipient=recipient, message_id=f"<naive-{i}@bench>"
+                rendered, sender=SENDER, recipient=recipient, message_id=f"<naive-{i}@bench>", eight_bit=True
             )
             envelope_from, envelope_to, data = prepared.sender, list(prepared.recipients), prepared.data
         else:
@@ -139,8 +152,15 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--mails", type=int, default=3000)
-    parser.add_argument("--workers", type=int, default=4, help="dispatcher workers for (a) and (b)")
+    parser.add_argument("--workers", type=int, default=8, help="dispatcher workers for (a) and (b)")
     parser.add_argument("--distant-workers", type=int, default=16, help="dispatcher workers for (c)")
+    parser.add_argument(
+        "--distant-max-unconfirmed",
+        type=int,
+        default=16,
+        help="(c) also runs with this ORCHESTRATOR_MAIL_MAX_UNCONFIRMED (the default, 1, allows "
+        "one final dot per reply round trip: about 20 mails/s at 50 ms)",
+    )
     parser.add_argument("--distant-naive-subset", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of (a); medians are reported")
     parser.add_argument("--skip", default="", help="letters of parts to skip, e.g. 'bc'")
@@ -203,13 +223,19 @@ def main() -> None:
         with smtp_server_process(ServerBehaviour(record_messages=False, reply_delay=0.05)) as server:
             subset = min(args.distant_naive_subset, args.mails)
             naive = naive_loop(rt, server, subset)
-            rate, seconds = dispatcher_run(rt, server, args.distant_workers)
             print(
                 f"(c) 50 ms per SMTP reply: naive loop {naive:.2f} mails/s (measured on {subset} mails, "
-                f"extrapolated to {args.mails}: {args.mails / naive:.0f} s); dispatcher(workers="
-                f"{args.distant_workers}) {rate:.1f} mails/s ({args.mails} mails in {seconds:.1f} s); "
-                f"ratio {rate / naive:.1f}  [target >= 10]"
+                f"extrapolated to {args.mails}: {args.mails / naive:.0f} s)"
             )
+            for unconfirmed in (1, args.distant_max_unconfirmed):
+                rate, seconds = dispatcher_run(
+                    rt, server, args.distant_workers, max_unconfirmed=unconfirmed
+                )
+                print(
+                    f"    dispatcher(workers={args.distant_workers}, max_unconfirmed={unconfirmed}) "
+                    f"{rate:.1f} mails/s ({args.mails} mails in {seconds:.1f} s); ratio {rate / naive:.1f}"
+                    "  [target >= 10]"
+                )
     rt.close()
 
 

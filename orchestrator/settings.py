@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     mail_template_dir: Path | None = None
     mail_logo_url: str | None = None
     mail_rate_per_minute: float | None = None
-    mail_workers: int = 4
+    mail_workers: int = Field(default=4, ge=1)
+    mail_max_unconfirmed: int = Field(default=1, ge=1)
     smtp_host: str = "localhost"
     smtp_port: int = 587
     smtp_security: Literal["none", "starttls", "ssl"] = "starttls"

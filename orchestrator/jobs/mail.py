@@ -36,6 +36,7 @@ def dispatch_config(rt: Runtime) -> DispatchConfig:
         sender=settings.mail_from,
         reply_to=settings.mail_reply_to or None,
         workers=settings.mail_workers,
+        max_unconfirmed=settings.mail_max_unconfirmed,
         rate_per_minute=settings.mail_rate_per_minute,
         lease=timedelta(seconds=settings.mail_lease_seconds),
         batch_size=settings.mail_batch_size,

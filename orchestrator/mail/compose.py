@@ -38,15 +38,25 @@ def event_info(session: Session, event: Event, agenda: Agenda) -> EventInfo:
 
 def recipient_of(person: Person, registration: ZoomRegistration | None, agenda: Agenda) -> Recipient:
     """The person as a mail recipient, in their language if the event offers it (else its default)."""
-    language: Language = agenda.default_language
-    if person.language in agenda.languages and person.language in ("de", "en"):
-        language = "en" if person.language == "en" else "de"
-    return Recipient(
+    return recipient_from(
+        agenda,
         email=person.email_display or person.email,
         first_name=person.first_name,
         last_name=person.last_name,
-        language=language,
+        language=person.language,
         join_url=registration.join_url if registration else None,
+    )
+
+
+def recipient_from(
+    agenda: Agenda, *, email: str, first_name: str, last_name: str, language: str, join_url: str | None
+) -> Recipient:
+    """:func:`recipient_of` from plain column values (the dispatcher reads rows, not ORM objects)."""
+    chosen: Language = agenda.default_language
+    if language in agenda.languages and language in ("de", "en"):
+        chosen = "en" if language == "en" else "de"
+    return Recipient(
+        email=email, first_name=first_name, last_name=last_name, language=chosen, join_url=join_url
     )
 
 

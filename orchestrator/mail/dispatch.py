@@ -2,24 +2,28 @@
 
 Per pass: apply the crash rule to expired leases, skip rows whose deadline passed, then claim due
 rows in short transactions (batches) and feed them to :class:`~orchestrator.mail.sender.ParallelSender`.
-Each worker thread renders and builds its message, marks the row ``sending`` (conditional on its
-claim) — in the same commit recording its previous accepted message as ``sent`` — and hands it to
-its own reused transport connection; see :mod:`orchestrator.mail.outbox` for the crash rule. 4xx
-answers are retried later with backoff, 5xx answers fail that row with the server's reason while
-the rest continue. A stop request (SIGTERM) ends the pass after the messages in flight; rows
-claimed but not started are given back.
+Each worker thread checks that enough of the batch's lease is left, renders and builds its
+message and hands it to its own reused transport connection. The delivering step (SMTP's final
+dot and its reply) happens inside a :class:`~orchestrator.mail.transports.base.Handover` that
+admits at most ``max_unconfirmed`` messages of this process at a time and commits the row as
+``sent`` before it lets the next one in: after a crash at most that many messages (default one)
+can have been delivered without the store knowing; see :mod:`orchestrator.mail.outbox` for the
+crash rule. 4xx answers are retried later with backoff, 5xx answers fail that row with the
+server's reason while the rest continue. A stop request (SIGTERM) ends the pass after the messages
+in flight; rows claimed but not started are given back.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -29,15 +33,17 @@ from orchestrator.agenda import Agenda
 from orchestrator.breakouts.queries import assignments_for_round
 from orchestrator.clock import Clock, SystemClock
 from orchestrator.db.models import Event, OutboxMessage, Person, ZoomRegistration
+from orchestrator.db.models.person import PersonStatus
+from orchestrator.errors import OrchestratorError
 from orchestrator.events import agenda_of
 from orchestrator.mail import outbox
-from orchestrator.mail.compose import event_info, occasion_of, recipient_of
+from orchestrator.mail.compose import event_info, occasion_of, recipient_from
 from orchestrator.mail.deadlines import round_of
 from orchestrator.mail.fastmime import build_prepared
 from orchestrator.mail.marks import WorkerMarks
 from orchestrator.mail.outbox import Reason
-from orchestrator.mail.planner import can_receive
-from orchestrator.mail.prepared import OutgoingMail, PreparedMessage
+from orchestrator.mail.planner import registration_usable
+from orchestrator.mail.prepared import PreparedMessage
 from orchestrator.mail.render import EventInfo, MailRenderer, Occasion, Recipient
 from orchestrator.mail.sender import Deferred, Failed, Outcome, ParallelSender, SendJob, Sent
 from orchestrator.mail.transports.base import SendResult, Transport
@@ -57,6 +63,10 @@ class DispatchConfig:
     batch_size: int = 200
     max_attempts: int = 8
     message_id_domain: str | None = None
+    # Messages of this process allowed between their final SMTP dot and their "sent" commit at the
+    # same time: the most duplicates one crash can cause. 1 caps throughput at one message per
+    # reply round trip of the final dot (about 20/s at 50 ms); raise it for a distant provider.
+    max_unconfirmed: int = 1
 
     @property
     def domain(self) -> str:
@@ -66,14 +76,13 @@ class DispatchConfig:
 @dataclass
 class DispatchReport:
     event: str
-    recovered_claimed: int = 0
     resent_after_crash: int = 0
     skipped_overdue: dict[str, int] = field(default_factory=dict)
     sent: int = 0
     deferred: int = 0
     failed: int = 0
     cancelled: int = 0
-    taken_by_other: int = 0
+    lease_ran_short: int = 0
     released: int = 0
     sent_by_occasion: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -82,14 +91,13 @@ class DispatchReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "event": self.event,
-            "recovered_claimed": self.recovered_claimed,
             "resent_after_crash": self.resent_after_crash,
             "skipped_overdue": dict(self.skipped_overdue),
             "sent": self.sent,
             "deferred": self.deferred,
             "failed": self.failed,
             "cancelled": self.cancelled,
-            "taken_by_other": self.taken_by_other,
+            "lease_ran_short": self.lease_ran_short,
             "released": self.released,
             "sent_by_occasion": dict(self.sent_by_occasion),
             "failures": list(self.failures),
@@ -97,17 +105,17 @@ class DispatchReport:
         }
 
 
-class LeaseLost(Exception):
-    """Another dispatcher took the row over (our lease expired); this worker must not send it."""
+class LeaseRanShort(OrchestratorError):
+    """Less than half of the batch's lease is left: the row is given back, not sent (see outbox)."""
 
 
 @dataclass(frozen=True)
 class _RowBuild:
-    """``SendJob.build`` for one row: render + MIME in the worker, then mark the row ``sending``."""
+    """``SendJob.build`` for one row: check the lease, then render + MIME in the worker."""
 
     dispatcher: Dispatcher
     row_id: int
-    token: str
+    send_before: datetime
     kind: str
     event: EventInfo
     recipient: Recipient
@@ -116,45 +124,51 @@ class _RowBuild:
 
     def __call__(self) -> PreparedMessage:
         d = self.dispatcher
+        now = d.clock.now()
+        if now >= self.send_before:
+            d.note_lease_ran_short(self.row_id)
+            raise LeaseRanShort(f"lease of outbox row {self.row_id} ran short")
         rendered = d.renderer.render(self.kind, self.event, self.recipient, self.occasion)
-        msg = build_prepared(
+        return build_prepared(
             rendered,
             sender=d.config.sender,
             recipient=self.recipient,
             message_id=self.message_id,
             reply_to=d.config.reply_to,
-            date=d.clock.now(),
+            date=now,
+            eight_bit=True,
         )
-        claimed = d.mark_sending(self.row_id, self.token, self.message_id)
-        if not claimed:
-            d.note_lost(self.row_id)
-            raise LeaseLost(self.row_id)
-        return msg
 
 
-class _MarkingTransport:
-    """Wraps a transport: reports each accepted message (and the end of the worker) to the dispatcher."""
+@functools.cache
+def delivery_gate(width: int) -> threading.BoundedSemaphore:
+    """The gate in front of the delivering step, one per process (and width) for every dispatcher."""
+    return threading.BoundedSemaphore(width)
 
-    def __init__(
-        self, inner: Transport, on_accepted: Callable[[str], None], on_close: Callable[[], None]
+
+class _Delivery:
+    """The :class:`Handover` of one row: through the process's gate, recorded sent inside it."""
+
+    __slots__ = ("_dispatcher", "_gate", "_row_id")
+
+    def __init__(self, dispatcher: Dispatcher, gate: threading.BoundedSemaphore, row_id: int) -> None:
+        self._dispatcher = dispatcher
+        self._gate = gate
+        self._row_id = row_id
+
+    def __enter__(self) -> None:
+        self._gate.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
-        self.inner = inner
-        self._on_accepted = on_accepted
-        self._on_close = on_close
+        self._gate.release()
 
-    def open(self) -> None:
-        self.inner.open()
-
-    def send(self, msg: OutgoingMail) -> SendResult:
-        result = self.inner.send(msg)
-        self._on_accepted(result.message_id)
-        return result
-
-    def close(self) -> None:
-        try:
-            self.inner.close()
-        finally:
-            self._on_close()
+    def delivered(self, result: SendResult) -> None:
+        self._dispatcher.record_sent(self._row_id, result.message_id)
 
 
 class Dispatcher:
@@ -180,71 +194,27 @@ class Dispatcher:
         self._send_clock = send_clock or SystemClock()
         self.stop = stop or threading.Event()
         self._lock = threading.Lock()
-        self._row_of_message: dict[str, int] = {}
         self._lost: set[int] = set()
-        self._unmarked: set[int] = set()
-        self._local = threading.local()
+        self._unmarked: dict[int, str] = {}
+        self._gate = delivery_gate(config.max_unconfirmed)
         self._engine: Engine = sessions.kw["bind"]
         self._domain = config.domain
-        # SQLite has one writer at a time and its busy handler sleeps in steps of milliseconds when
-        # workers collide; taking turns in-process is much faster. PostgreSQL needs no such lock.
         self._marks = WorkerMarks(self._engine)
-        self._write_lock: threading.Lock | None = (
-            threading.Lock() if self._engine.dialect.name == "sqlite" else None
-        )
 
     # -- called from worker threads -------------------------------------------------------------
-    def note_lost(self, row_id: int) -> None:
+    def note_lease_ran_short(self, row_id: int) -> None:
         with self._lock:
             self._lost.add(row_id)
 
-    def mark_sending(self, row_id: int, token: str, message_id: str) -> bool:
-        """In a worker: record this thread's last accepted message as sent and mark ``row_id`` sending.
-
-        Both go into one commit, so each worker connection has at most one message that the server
-        accepted but the store does not know as sent: the bound of the crash rule.
-        """
-        now = self.clock.now()
-        pending = getattr(self._local, "pending", None)
-        with self._worker_marks() as marks:
-            claimed = marks.record(
-                sent_row=pending,
-                sending_row=row_id,
-                token=token,
-                message_id=message_id,
-                now=now,
-                lease=self.config.lease,
-            )
-        self._local.pending = None
-        return claimed
-
-    @contextmanager
-    def _worker_marks(self) -> Iterator[WorkerMarks]:
-        """The marks, one writer at a time on SQLite."""
-        with self._write_lock or nullcontext():
-            yield self._marks
-
-    def _accepted(self, message_id: str) -> None:
-        """In a worker: the server accepted ``message_id``; recorded with the next mark or at close."""
-        with self._lock:
-            row_id = self._row_of_message.get(message_id)
-        if row_id is not None:
-            self._local.pending = row_id
-
-    def _flush(self) -> None:
-        """In a worker, when its transport closes: record its last accepted message as sent."""
-        pending: int | None = getattr(self._local, "pending", None)
+    def record_sent(self, row_id: int, message_id: str) -> None:
+        """In a worker, inside the delivery gate: the server accepted ``row_id``; commit it as sent."""
         try:
-            if pending is not None:
-                with self._worker_marks() as marks:
-                    marks.record(sent_row=pending, sending_row=None, now=self.clock.now())
-                self._local.pending = None
-        except Exception:  # SQLAlchemy or driver errors: the worker must still end cleanly
+            self._marks.sent(row_id, self.clock.now(), message_id)
+        except Exception:  # SQLAlchemy or driver errors: the worker must go on
             # The main thread retries after the pass; if that fails too the crash rule applies.
-            log.warning("could not record a sent mail", extra={"outbox_id": pending})
-            if pending is not None:
-                with self._lock:
-                    self._unmarked.add(pending)
+            log.warning("could not record a sent mail", extra={"outbox_id": row_id})
+            with self._lock:
+                self._unmarked[row_id] = message_id
 
     # -- one pass ----------------------------------------------------------------------------------
     def dispatch(self, event_id: int) -> DispatchReport:
@@ -257,7 +227,7 @@ class Dispatcher:
             report = DispatchReport(event=event.key)
             agenda = agenda_of(event)
             now = self.clock.now()
-            report.recovered_claimed, report.resent_after_crash = outbox.recover_expired(session, now)
+            report.resent_after_crash = outbox.recover_expired(session, now)
             report.skipped_overdue = outbox.skip_overdue(session, event_id, now)
             session.commit()
             info = event_info(session, event, agenda)
@@ -274,7 +244,7 @@ class Dispatcher:
                     sent_by[occasion_of_row[job_id]] += 1
 
             sender = ParallelSender(
-                lambda: _MarkingTransport(self._transport_factory(), self._accepted, self._flush),
+                self._transport_factory,
                 workers=self.config.workers,
                 rate_limit_per_minute=self.config.rate_per_minute,
                 clock=self._send_clock,
@@ -284,17 +254,18 @@ class Dispatcher:
                     self._jobs(session, event, agenda, info, tokens, occasion_of_row, report), on_result
                 )
             finally:
+                self._marks.close()
+                # Sent rows whose mark failed in the worker first, so the release leaves them alone.
+                with self._lock:
+                    unmarked, self._unmarked = self._unmarked, {}
+                for row_id, message_id in unmarked.items():
+                    outbox.mark_sent(session, row_id, self.clock.now(), message_id)
+                session.commit()
                 with self.sessions.begin() as release_session:
                     report.released = sum(outbox.release(release_session, token) for token in tokens)
-            with self._lock:
-                unmarked, self._unmarked = self._unmarked, set()
-            for row_id in unmarked:
-                outbox.mark_sent(session, row_id, self.clock.now())
-            session.commit()
             report.sent_by_occasion = dict(sent_by)
         report.seconds = time.perf_counter() - started
         with self._lock:
-            self._row_of_message.clear()
             self._lost.clear()
         log.info(
             "mail dispatch pass",
@@ -321,39 +292,59 @@ class Dispatcher:
         rooms: dict[int, dict[int, str]] = {}
         while not self.stop.is_set():
             token = outbox.new_token()
+            claimed_at = self.clock.now()
             ids = outbox.claim_due(
                 session,
                 event.id,
-                self.clock.now(),
+                claimed_at,
                 lease=self.config.lease,
-                limit=self.config.batch_size,
+                limit=self._claim_size(),
                 token=token,
             )
             session.commit()
+            send_before = claimed_at + self.config.lease / 2
             if not ids:
                 return
             tokens.append(token)
+            # Plain column rows, not ORM objects: loading thousands of instances costs more CPU
+            # (under the GIL the send workers share) than rendering the mails.
             rows = session.execute(
-                select(OutboxMessage, Person, ZoomRegistration)
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.kind,
+                    OutboxMessage.occasion,
+                    Person.id.label("person_id"),
+                    Person.status,
+                    Person.email,
+                    Person.email_display,
+                    Person.first_name,
+                    Person.last_name,
+                    Person.language,
+                    ZoomRegistration.state.label("registration_state"),
+                    ZoomRegistration.zoom_status,
+                    ZoomRegistration.join_url,
+                )
                 .join(Person, Person.id == OutboxMessage.person_id)
                 .outerjoin(ZoomRegistration, ZoomRegistration.person_id == Person.id)
                 .where(OutboxMessage.id.in_(ids))
                 .order_by(OutboxMessage.due_at, OutboxMessage.id)
             ).all()
             session.commit()
-            for row, person, registration in rows:
+            for row in rows:
                 if self.stop.is_set():
                     return
                 room: str | None = None
                 reason: str | None = None
-                if not can_receive(person, registration):
-                    reason = Reason.PERSON_CANCELLED if not person.is_active else Reason.NOT_REGISTERED
+                if row.status != PersonStatus.ACTIVE:
+                    reason = Reason.PERSON_CANCELLED
+                elif not registration_usable(row.registration_state, row.zoom_status, row.join_url):
+                    reason = Reason.NOT_REGISTERED
                 elif row.kind == "breakout_room":
                     number = round_of(row.occasion)
                     if number not in rooms:
                         rooms[number] = assignments_for_round(session, event.id, number)
                         session.commit()
-                    room = rooms[number].get(person.id)
+                    room = rooms[number].get(row.person_id)
                     reason = None if room else Reason.NO_ROOM
                 if reason is not None:
                     outbox.mark_cancelled(session, row.id, reason)
@@ -361,22 +352,36 @@ class Dispatcher:
                     report.cancelled += 1
                     continue
                 message_id = outbox.message_id_for(row.id, event.key, self._domain)
-                with self._lock:
-                    self._row_of_message[message_id] = row.id
                 occasion_of_row[row.id] = row.occasion
                 yield SendJob(
                     row.id,
                     _RowBuild(
                         self,
                         row.id,
-                        token,
+                        send_before,
                         row.kind,
                         info,
-                        recipient_of(person, registration, agenda),
+                        recipient_from(
+                            agenda,
+                            email=row.email_display or row.email,
+                            first_name=row.first_name,
+                            last_name=row.last_name,
+                            language=row.language,
+                            join_url=row.join_url,
+                        ),
                         occasion_of(row.kind, row.occasion, agenda, room),
                         message_id,
                     ),
+                    _Delivery(self, self._gate, row.id),
                 )
+
+    def _claim_size(self) -> int:
+        """Rows per claim: no more than the provider's rate lets us send in half a lease."""
+        size = self.config.batch_size
+        if self.config.rate_per_minute:
+            half_lease_minutes = self.config.lease.total_seconds() / 120
+            size = min(size, max(1, int(self.config.rate_per_minute * half_lease_minutes)))
+        return size
 
     def _record(self, session: Session, row_id: int, outcome: Outcome, report: DispatchReport) -> None:
         """Record a worker's outcome in this (the calling) thread."""
@@ -384,10 +389,10 @@ class Dispatcher:
         with self._lock:
             lost = row_id in self._lost
         if isinstance(outcome, Sent):
-            report.sent += 1  # recorded in the store by the worker (see mark_sending)
+            report.sent += 1  # recorded in the store by the worker (see record_sent)
             return
         if lost:
-            report.taken_by_other += 1
+            report.lease_ran_short += 1  # still claimed by us: given back at the end of the pass
             return
         elif isinstance(outcome, Deferred):
             state = outbox.mark_deferred(

@@ -6,6 +6,11 @@ UTF-8 quoted-printable, the .ics base64, CRLF line endings. Building through the
 package costs ~1 ms of pure-Python work per mail, and under the GIL that work cannot run in
 parallel in the send threads; here the parts are joined as strings and encoded by the
 C-implemented ``binascii`` codecs: ~0.1 ms per mail instead of ~0.7 ms.
+
+With ``eight_bit=True`` the text parts go out as UTF-8 ``8bit`` (RFC 6152) when no line is
+longer than SMTP allows: no encoding work, a smaller message and fewer lines for the server.
+The SMTP transport announces it with ``BODY=8BITMIME`` and converts the message to
+quoted-printable (:func:`seven_bit`) for the rare server without 8BITMIME.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 import binascii
 import functools
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import compat32
 from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING
 
@@ -26,13 +34,15 @@ from orchestrator.mail.headers import (
     cached_unstructured_line,
     header_line,
 )
-from orchestrator.mail.message import ICS_FILENAME, check_header_values
+from orchestrator.mail.message import ICS_FILENAME, check_header_values, message_bytes
 from orchestrator.mail.prepared import PreparedMessage
 
 if TYPE_CHECKING:
     from orchestrator.mail.render import Recipient, RenderedMail
 
 _BASE64_LINE = 76
+# RFC 5321 4.5.3.1.6: at most 998 octets per line before CRLF, also for 8bit content.
+_MAX_LINE = 998
 
 
 def quoted_printable(text: str) -> bytes:
@@ -58,11 +68,39 @@ def _parse_address(value: str) -> tuple[str, str]:
     return name, addr
 
 
-def _text_part(subtype: str, text: str) -> bytes:
+def _text_part(subtype: str, text: str, eight_bit: bool) -> tuple[bytes, bool]:
+    """A text part's headers and body; ``8bit`` if asked for and every line fits (else QP)."""
+    if eight_bit:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        body = text.replace("\n", "\r\n").encode("utf-8")
+        if max(map(len, body.split(b"\r\n"))) <= _MAX_LINE:
+            return _part_head(subtype, "8bit") + body, not body.isascii()
+    return _part_head(subtype, "quoted-printable") + quoted_printable(text), False
+
+
+@functools.cache
+def _part_head(subtype: str, encoding: str) -> bytes:
     return (
-        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-    ).encode("ascii") + quoted_printable(text)
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n'
+    ).encode("ascii")
+
+
+def seven_bit(prepared: PreparedMessage) -> PreparedMessage:
+    """``prepared`` with its 8bit parts re-encoded as quoted-printable (for a server without 8BITMIME).
+
+    Rare, so it goes through the ``email`` package rather than a second fast writer.
+    """
+    if not prepared.eight_bit:
+        return prepared
+    msg = message_from_bytes(prepared.data, policy=compat32)
+    for part in msg.walk():
+        if str(part.get("Content-Transfer-Encoding", "")).lower() == "8bit":
+            raw = part.get_payload(decode=True)
+            assert isinstance(raw, bytes)
+            part.set_payload(quoted_printable(raw.decode("utf-8")).decode("ascii"))
+            part.replace_header("Content-Transfer-Encoding", "quoted-printable")
+    return replace(prepared, data=message_bytes(msg), eight_bit=False)
 
 
 def build_prepared(
@@ -73,8 +111,12 @@ def build_prepared(
     message_id: str,
     reply_to: str | None = None,
     date: datetime | None = None,
+    eight_bit: bool = False,
 ) -> PreparedMessage:
-    """Wire bytes and envelope for ``rendered``; arguments and checks as in ``build_message``."""
+    """Wire bytes and envelope for ``rendered``; arguments and checks as in ``build_message``.
+
+    ``eight_bit``: write the text parts as UTF-8 ``8bit`` where possible (see the module doc).
+    """
     check_header_values(
         sender=sender, recipient=recipient, message_id=message_id, subject=rendered.subject, reply_to=reply_to
     )
@@ -87,16 +129,18 @@ def build_prepared(
     # "=_" never occurs in quoted-printable or base64 output, so these boundaries cannot collide.
     token = secrets.token_hex(12)
     alt_boundary = f"=_alt_{token}".encode("ascii")
+    plain, plain_8bit = _text_part("plain", rendered.text, eight_bit)
+    html, html_8bit = _text_part("html", rendered.html, eight_bit)
     alternative = b"".join(
         (
             b"--",
             alt_boundary,
             b"\r\n",
-            _text_part("plain", rendered.text),
+            plain,
             b"\r\n--",
             alt_boundary,
             b"\r\n",
-            _text_part("html", rendered.html),
+            html,
             b"\r\n--",
             alt_boundary,
             b"--\r\n",
@@ -149,4 +193,10 @@ def build_prepared(
         "\r\n",
     ]
     data = "".join(headers).encode("ascii") + body
-    return PreparedMessage(data=data, sender=from_addr, recipients=(to_addr,), message_id=message_id)
+    return PreparedMessage(
+        data=data,
+        sender=from_addr,
+        recipients=(to_addr,),
+        message_id=message_id,
+        eight_bit=plain_8bit or html_8bit,
+    )

@@ -1,17 +1,22 @@
-"""The two per-message outbox marks of a send worker, as plain driver SQL on one connection.
+"""The per-message "sent" mark of a send worker, as plain driver SQL.
 
-They run once per message on the hot path of the dispatcher. Through the ORM/Core they cost more
-CPU than rendering and building the mail (statement construction, compilation, result
-processing, all under the GIL), so they run as two plain driver statements on a pooled DBAPI
-connection (checked out per call: a connection held per worker would exhaust the pool with many
-workers). Semantics are those of :func:`orchestrator.mail.outbox.mark_sent` and
-:func:`~orchestrator.mail.outbox.mark_sending` (the tests run both paths against each other).
+It runs once per message on the hot path of the dispatcher, inside the delivery gate. Through
+the ORM/Core it costs more CPU than building the mail (statement construction, compilation,
+result processing, all under the GIL), so it runs as a plain driver statement. Semantics are
+those of :func:`orchestrator.mail.outbox.mark_sent` (the tests run both paths against each other).
+
+Connections: SQLite has one writer at a time, and its busy handler sleeps in steps of
+milliseconds when writers collide, so the workers take turns (a lock) on one connection held for
+the pass. PostgreSQL writers run concurrently, each on a pooled connection checked out per call
+(a connection held per worker would exhaust the pool with many workers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,7 +32,7 @@ def _placeholder(dialect_name: str) -> Callable[[str], str]:
 
 
 class WorkerMarks:
-    """``mark_sent`` + ``mark_sending`` in one short transaction on a pooled connection (thread-safe)."""
+    """``mark_sent`` as its own short transaction (thread-safe)."""
 
     def __init__(self, engine: Engine) -> None:
         dialect = engine.dialect
@@ -37,52 +42,58 @@ class WorkerMarks:
         # Only constants and placeholders go into the SQL text; every value is a bound parameter.
         self._sent_sql = (
             f"UPDATE {_TABLE} SET state = '{OutboxState.SENT}', sent_at = {p('now')}, "  # noqa: S608
+            f"message_id = {p('message_id')}, "
             f"attempts = attempts + 1, last_error = NULL, next_attempt_at = NULL, claimed_by = NULL, "
             f"lease_until = NULL, updated_at = {p('now')} "
             f"WHERE id = {p('row_id')} AND state != '{OutboxState.SENT}'"
         )
-        self._sending_sql = (
-            f"UPDATE {_TABLE} SET state = '{OutboxState.SENDING}', sending_at = {p('now')}, "  # noqa: S608
-            f"lease_until = {p('lease_until')}, message_id = {p('message_id')}, updated_at = {p('now')} "
-            f"WHERE id = {p('row_id')} AND claimed_by = {p('token')} AND state = '{OutboxState.CLAIMED}'"
-        )
         self._engine = engine
+        self._turns: threading.Lock | None = threading.Lock() if dialect.name == "sqlite" else None
+        self._held: Any = None  # the SQLite connection, checked out on first use
 
-    def record(
-        self,
-        *,
-        sent_row: int | None,
-        sending_row: int | None,
-        token: str = "",
-        message_id: str = "",
-        now: datetime,
-        lease: timedelta = timedelta(0),
-    ) -> bool:
-        """Mark ``sent_row`` sent and ``sending_row`` sending in one commit; False if the claim was lost."""
-        connection = self._engine.raw_connection()
-        cursor = connection.cursor()
-        try:
-            stamp = self._time(now)
-            if sent_row is not None:
-                cursor.execute(self._sent_sql, {"now": stamp, "row_id": sent_row})
-            claimed = True
-            if sending_row is not None:
-                cursor.execute(
-                    self._sending_sql,
-                    {
-                        "now": stamp,
-                        "lease_until": self._time(now + lease),
-                        "message_id": message_id,
-                        "row_id": sending_row,
-                        "token": token,
-                    },
-                )
-                claimed = cursor.rowcount > 0
-            connection.commit()
-            return claimed
-        except BaseException:
-            connection.rollback()
-            raise
-        finally:
-            cursor.close()
-            connection.close()  # back to the pool
+    def sent(self, row_id: int, now: datetime, message_id: str) -> None:
+        """The row is ``sent`` as ``message_id`` (idempotent)."""
+        self._run(self._sent_sql, {"now": self._time(now), "row_id": row_id, "message_id": message_id})
+
+    def close(self) -> None:
+        """Give a held connection back to the pool (the end of a pass)."""
+        if self._turns is None:
+            return
+        with self._turns:
+            held, self._held = self._held, None
+            if held is not None:
+                held.close()
+
+    def _run(self, sql: str, params: dict[str, Any]) -> int:
+        with self._connection() as connection:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                count = int(cursor.rowcount or 0)
+                connection.commit()
+                return count
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                cursor.close()
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        if self._turns is None:
+            connection = self._engine.raw_connection()
+            try:
+                yield connection
+            finally:
+                connection.close()  # back to the pool
+            return
+        with self._turns:
+            if self._held is None:
+                self._held = self._engine.raw_connection()
+            try:
+                yield self._held
+            except BaseException:
+                # A broken connection must not be reused; the next call checks out a fresh one.
+                held, self._held = self._held, None
+                held.invalidate()
+                raise

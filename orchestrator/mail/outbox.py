@@ -2,25 +2,33 @@
 
 ::
 
-    queued ──claim──▶ claimed ──mark_sending──▶ sending ──mark_sent──▶ sent
-      ▲  ▲              │ lease expired / stop        │ 4xx: mark_deferred (queued, next_attempt_at)
-      │  └──────────────┘                             │ 5xx / unbuildable: mark_failed
-      └─────── crash rule: lease expired in "sending" ┘
+    queued ──claim──▶ claimed ─────────────────────────mark_sent──▶ sent
+      ▲  ▲              │ stop / our lease running out │ 4xx: mark_deferred (queued, next_attempt_at)
+      │  └──────────────┘                              │ 5xx / unbuildable: mark_failed
+      └──── crash rule: lease expired in "claimed" ────┘
     queued ──deadline passed──▶ skipped          queued ──not wanted any more──▶ cancelled
+
+(``sending`` is a state older versions wrote before each send; such rows follow the crash rule.)
 
 Claiming: PostgreSQL locks candidate rows with ``SELECT … FOR UPDATE SKIP LOCKED``; on every
 backend the UPDATE is conditional (``state = 'queued'``) and the rows claimed are read back by a
 per-batch token, so two dispatchers never hold the same row.
 
-Crash rule (declared): a row found in ``claimed`` with an expired lease was never handed to the
-transport and simply goes back to ``queued``. A row found in ``sending`` with an expired lease may
-or may not have been accepted by the server; it goes back to ``queued`` once more and
-``crash_resends`` counts it. Every worker connection marks one message ``sending`` right before
-handing it to the transport, and records the message the server accepted before it as ``sent`` in
-the same commit (the last one when the worker ends), so a crash leaves at most one accepted but
-unrecorded message per connection: at most one duplicate per connection per crash (one with
-``mail_workers=1``), never a lost mail. The .eml transport names each file by the stable
-Message-ID, so there a resend replaces the file and produces no duplicate at all.
+Leases: a dispatcher sends a claimed row only while more than half of its lease is left (checked
+in the worker right before the message is built), so a row another dispatcher takes over after
+the lease expired is never sent by both (assuming the hosts' clocks differ by less than half a
+lease). Claims are sized so that a batch can be sent within that time.
+
+Crash rule (declared): a row found in ``claimed`` with an expired lease belonged to a dispatcher
+that stopped without finishing it (kill -9, power loss); it goes back to ``queued`` and
+``crash_resends`` counts it. It was delivered already only if the server had received its final
+"." (before that, a lost connection makes the server discard the message). Each process lets at
+most ``mail_max_unconfirmed`` messages (default 1) past that dot at a time, and each one is
+committed as ``sent`` before the next may pass (:mod:`orchestrator.mail.dispatch`). So a crash
+causes at most one duplicate by default (at most ``mail_max_unconfirmed`` if raised), never a lost
+mail; ``crash_resends`` counts every row sent again, which is an upper bound on the duplicates.
+The .eml transport names each file by the stable Message-ID, so there a resend replaces the file
+and produces no duplicate at all.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import uuid
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from orchestrator.db.models import OutboxMessage, OutboxState
@@ -72,18 +80,15 @@ def domain_of(address: str) -> str:
     return addr.rpartition("@")[2] or "localhost"
 
 
-def recover_expired(session: Session, now: datetime) -> tuple[int, int]:
-    """Apply the crash rule to rows whose lease expired; returns (claimed requeued, sending requeued)."""
-    expired = and_(M.lease_until.is_not(None), M.lease_until < now)
-    claimed = session.execute(
+def recover_expired(session: Session, now: datetime) -> int:
+    """Apply the crash rule to rows whose lease expired; returns how many were queued again."""
+    result = session.execute(
         update(M)
-        .where(M.state == OutboxState.CLAIMED, expired)
-        .values(state=OutboxState.QUEUED, claimed_by=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    sending = session.execute(
-        update(M)
-        .where(M.state == OutboxState.SENDING, expired)
+        .where(
+            M.state.in_((OutboxState.CLAIMED, OutboxState.SENDING)),
+            M.lease_until.is_not(None),
+            M.lease_until < now,
+        )
         .values(
             state=OutboxState.QUEUED,
             claimed_by=None,
@@ -92,7 +97,7 @@ def recover_expired(session: Session, now: datetime) -> tuple[int, int]:
         )
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(claimed), _rowcount(sending)
+    return _rowcount(result)
 
 
 def skip_overdue(session: Session, event_id: int, now: datetime) -> dict[str, int]:
@@ -149,27 +154,15 @@ def claim_due(
     )
 
 
-def mark_sending(
-    session: Executor, row_id: int, token: str, now: datetime, lease: timedelta, message_id: str
-) -> bool:
-    """``claimed`` → ``sending`` if this batch still holds the row (False: someone else took it)."""
-    result = session.execute(
-        update(M)
-        .where(M.id == row_id, M.claimed_by == token, M.state == OutboxState.CLAIMED)
-        .values(state=OutboxState.SENDING, sending_at=now, lease_until=now + lease, message_id=message_id)
-        .execution_options(synchronize_session=False)
-    )
-    return _rowcount(result) > 0
-
-
-def mark_sent(session: Executor, row_id: int, now: datetime) -> bool:
-    """The server (or the .eml directory) accepted the message; idempotent."""
+def mark_sent(session: Executor, row_id: int, now: datetime, message_id: str) -> bool:
+    """The server (or the .eml directory) accepted the message ``message_id``; idempotent."""
     result = session.execute(
         update(M)
         .where(M.id == row_id, M.state != OutboxState.SENT)
         .values(
             state=OutboxState.SENT,
             sent_at=now,
+            message_id=message_id,
             attempts=M.attempts + 1,
             last_error=None,
             next_attempt_at=None,
@@ -229,7 +222,7 @@ def mark_cancelled(session: Session, row_id: int, reason: str) -> None:
 
 
 def release(session: Session, token: str) -> int:
-    """Give back rows a batch claimed but did not hand to the transport (clean shutdown)."""
+    """Give back rows a batch claimed but did not send (stop, or its lease ran short)."""
     result = session.execute(
         update(M)
         .where(M.claimed_by == token, M.state == OutboxState.CLAIMED)

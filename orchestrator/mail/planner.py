@@ -69,10 +69,13 @@ def can_receive(person: Person, registration: ZoomRegistration | None) -> bool:
     return (
         person.is_active
         and registration is not None
-        and registration.state == RegistrationState.REGISTERED
-        and registration.zoom_status == "approved"
-        and bool(registration.join_url)
+        and registration_usable(registration.state, registration.zoom_status, registration.join_url)
     )
+
+
+def registration_usable(state: str | None, zoom_status: str | None, join_url: str | None) -> bool:
+    """A Zoom registration (its stored fields) that gives the person a working personal link."""
+    return state == RegistrationState.REGISTERED and zoom_status == "approved" and bool(join_url)
 
 
 def wanted_mails(agenda: Agenda, registered_at: datetime, rooms: dict[int, str | None]) -> dict[str, Wanted]:

@@ -14,12 +14,16 @@ from orchestrator.mail.message import envelope_addresses, message_bytes
 
 @dataclass(frozen=True)
 class PreparedMessage:
-    """``data`` is the whole message with CRLF line endings, exactly as it goes into SMTP DATA."""
+    """``data`` is the whole message with CRLF line endings, exactly as it goes into SMTP DATA.
+
+    ``eight_bit``: the content has 8bit parts (the SMTP transport sends ``BODY=8BITMIME``).
+    """
 
     data: bytes
     sender: str
     recipients: tuple[str, ...]
     message_id: str
+    eight_bit: bool = False
 
     def __repr__(self) -> str:  # the body holds the personal join link (a credential)
         return (

@@ -12,6 +12,7 @@ template that needs a value we did not provide fails loudly instead of sending a
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -115,6 +116,63 @@ class RenderedMail:
         return f"RenderedMail(kind={self.kind!r}, language={self.language!r}, subject={self.subject!r})"
 
 
+class _Fields:
+    """Template values, read as attributes (``event.title``) or as keys (``event["title"]``).
+
+    Jinja tries attribute access first; on a dict every such lookup raises and catches an
+    AttributeError before it falls back to the key, which cost more than the rest of the render.
+    Here the values are plain instance attributes, found on the first try.
+    """
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.__dict__
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dict__)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.__dict__.get(key, default)
+
+    def __repr__(self) -> str:
+        return f"_Fields({', '.join(self.__dict__)})"
+
+
+@functools.lru_cache(maxsize=32)
+def _event_fields(event: EventInfo, language: str) -> tuple[_Fields, _Fields]:
+    """The ``event`` and ``contact`` template values; the same for every mail of a mailing (cached).
+
+    Templates only read them, so one instance is shared by all renders (and threads).
+    """
+    fmt = DateFormatter(language, event.timezone)
+    programme = [_Fields(start=p.start, end=p.end, title=p.title) for p in event.programme]
+    return (
+        _Fields(
+            title=event.title,
+            organiser=event.organiser_name,
+            start=fmt.datetime_long(event.start_utc),
+            date=fmt.date_long(event.start_utc),
+            time_range=fmt.time_range(event.start_utc, event.end_utc),
+            end_time=fmt.time(event.end_utc),
+            meeting_id=event.zoom_meeting_id,
+            programme=programme,
+            website=event.website,
+            timezone=event.timezone,
+        ),
+        _Fields(
+            organiser=event.organiser_name,
+            email=event.contact_email,
+            phone=event.contact_phone,
+            extra=list(event.extra_contacts),
+        ),
+    )
+
+
 class TemplateProblem(BadInput):
     """A mail template is missing or uses a value that is not provided."""
 
@@ -197,6 +255,8 @@ class MailRenderer:
         self._html_env = _environment(loader, autoescape=True)
         self._logo_url = logo_url
         self._clock: Clock = clock or SystemClock()
+        # Compiled templates by (autoescape, name); templates do not change while we run.
+        self._templates: dict[tuple[bool, str], jinja2.Template] = {}
 
     def render(
         self,
@@ -235,10 +295,13 @@ class MailRenderer:
         ics = make_ics(event, recipient, occasion, now=self._clock.now()) if with_ics else None
         return RenderedMail(kind=kind, language=lang, subject=subject, text=text, html=html, ics=ics)
 
-    @staticmethod
-    def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    def _render(self, env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
         try:
-            return env.get_template(name).render(context)
+            key = (bool(env.autoescape), name)
+            template = self._templates.get(key)
+            if template is None:
+                template = self._templates[key] = env.get_template(name)
+            return template.render(context)
         except jinja2.TemplateNotFound as exc:
             raise TemplateProblem(translate("Mail template {name} not found.", name=str(exc.name))) from exc
         except jinja2.UndefinedError as exc:
@@ -261,7 +324,7 @@ class MailRenderer:
         self, kind: str, event: EventInfo, recipient: Recipient, occasion: Occasion
     ) -> dict[str, Any]:
         fmt = DateFormatter(recipient.language, event.timezone)
-        breakout: dict[str, Any] | None = None
+        breakout: _Fields | None = None
         if kind == "reminder" and occasion.reminder_offset is None:
             raise TemplateProblem(translate("A reminder mail needs the reminder offset."))
         if kind == "breakout_room":
@@ -273,44 +336,31 @@ class MailRenderer:
                 raise TemplateProblem(
                     translate("A breakout room mail needs the room name and the round's start and end.")
                 )
-            breakout = {
-                "round": occasion.breakout_round,
-                "title": occasion.round_title,
-                "room": occasion.breakout_room,
-                "moderators": list(occasion.room_moderators),
-                "start": fmt.datetime_long(occasion.round_start_utc),
-                "date": fmt.date_long(occasion.round_start_utc),
-                "time_range": fmt.time_range(occasion.round_start_utc, occasion.round_end_utc),
-            }
+            breakout = _Fields(
+                round=occasion.breakout_round,
+                title=occasion.round_title,
+                room=occasion.breakout_room,
+                moderators=list(occasion.room_moderators),
+                start=fmt.datetime_long(occasion.round_start_utc),
+                date=fmt.date_long(occasion.round_start_utc),
+                time_range=fmt.time_range(occasion.round_start_utc, occasion.round_end_utc),
+            )
+        event_fields, contact_fields = _event_fields(event, recipient.language)
         return {
             "kind": kind,
             "lang": recipient.language,
-            "event": {
-                "title": event.title,
-                "organiser": event.organiser_name,
-                "start": fmt.datetime_long(event.start_utc),
-                "date": fmt.date_long(event.start_utc),
-                "time_range": fmt.time_range(event.start_utc, event.end_utc),
-                "end_time": fmt.time(event.end_utc),
-                "meeting_id": event.zoom_meeting_id,
-                "programme": [{"start": p.start, "end": p.end, "title": p.title} for p in event.programme],
-                "website": event.website,
-                "timezone": event.timezone,
-            },
-            "contact": {
-                "organiser": event.organiser_name,
-                "email": event.contact_email,
-                "phone": event.contact_phone,
-                "extra": list(event.extra_contacts),
-            },
-            "recipient": {
-                "first_name": recipient.first_name.strip(),
-                "last_name": recipient.last_name.strip(),
-                "name": recipient.display_name,
-                "email": recipient.email,
-            },
+            "event": event_fields,
+            "contact": contact_fields,
+            "recipient": _Fields(
+                first_name=recipient.first_name.strip(),
+                last_name=recipient.last_name.strip(),
+                name=recipient.display_name,
+                email=recipient.email,
+            ),
             "join_url": recipient.join_url,
-            "reminder": {"until": fmt.until(occasion.reminder_offset)} if occasion.reminder_offset else None,
+            "reminder": (
+                _Fields(until=fmt.until(occasion.reminder_offset)) if occasion.reminder_offset else None
+            ),
             "breakout": breakout,
             "logo_url": self._logo_url,
         }

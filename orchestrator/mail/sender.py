@@ -32,6 +32,7 @@ from orchestrator.mail.message import build_message
 from orchestrator.mail.prepared import OutgoingMail, PreparedMessage
 from orchestrator.mail.render import EventInfo, MailRenderer, Occasion, Recipient
 from orchestrator.mail.transports.base import (
+    Handover,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
@@ -49,10 +50,11 @@ _MAX_OPEN_FAILURES = 3
 
 @dataclass(frozen=True)
 class SendJob:
-    """One message to send; ``build`` runs in a worker thread."""
+    """One message to send; ``build`` runs in a worker thread, ``handover`` goes to the transport."""
 
     job_id: JobId
     build: Callable[[], OutgoingMail]
+    handover: Handover | None = None
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,9 @@ class ParallelSender:
         if self._limiter is not None:
             self._limiter.acquire()
         try:
-            return Sent(transport.send(msg)), transport
+            if job.handover is None:
+                return Sent(transport.send(msg)), transport
+            return Sent(transport.send(msg, job.handover)), transport
         except TemporaryFailure as exc:
             return Deferred(exc.code, exc.reason), transport
         except PermanentFailure as exc:

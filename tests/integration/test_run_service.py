@@ -146,8 +146,13 @@ def test_two_instances_on_postgresql_send_each_mail_exactly_once(postgres_url: s
 
 @pytest.mark.parametrize("workers", [1, 4])
 def test_kill_9_during_dispatch_loses_nothing(sqlite_url: str, tmp_path: Path, workers: int) -> None:
-    """Declared rule: at most one duplicate per worker connection per crash, never a lost mail."""
-    rt = future_event(sqlite_url, tmp_path, fixture_people=False, extra_people=300)
+    """Declared rule: at most one duplicate per crash (the delivery gate), never a lost mail.
+
+    No provider rate limit, so with 4 workers several messages are on their way at every moment:
+    without the gate a kill would often leave more than one delivered but unrecorded.
+    """
+    total = 600
+    rt = future_event(sqlite_url, tmp_path, fixture_people=False, extra_people=total)
     kills = 3
     rng = random.Random(1234 + workers)
     with smtp_server(ServerBehaviour()) as server:
@@ -159,20 +164,20 @@ def test_kill_9_during_dispatch_loses_nothing(sqlite_url: str, tmp_path: Path, w
             ORCHESTRATOR_SMTP_PORT=str(server.port),
             ORCHESTRATOR_SMTP_SECURITY="none",
             ORCHESTRATOR_MAIL_WORKERS=str(workers),
-            ORCHESTRATOR_MAIL_RATE_PER_MINUTE="3000",  # 50 mails/s: a kill lands mid-dispatch
-            ORCHESTRATOR_MAIL_LEASE_SECONDS="1",
+            ORCHESTRATOR_MAIL_LEASE_SECONDS="2",
             ORCHESTRATOR_MAIL_BATCH_SIZE="20",
         )
         for round_ in range(kills):
             before = server.stats.accepted
             process = _start(env, tmp_path, f"kill{round_}", "--no-http", "--job", "mail-dispatch")
             _wait_for(lambda b=before: server.stats.accepted > b, 60, "dispatch to start")  # type: ignore[misc]
-            time.sleep(rng.uniform(0.0, 0.8))
+            time.sleep(rng.uniform(0.0, 0.3))
             process.kill()
             process.wait(timeout=30)
-        assert server.stats.accepted < 300, "the kills came too late to interrupt the dispatch"
+            time.sleep(2.1)  # the lease of the killed dispatcher expires
+        assert server.stats.accepted < total, "the kills came too late to interrupt the dispatch"
         final = _start(env, tmp_path, "final", "--no-http", "--job", "mail-dispatch")
-        _wait_for(lambda: _states(rt) == {"sent": 300}, 120, "every mail sent after the restarts")
+        _wait_for(lambda: _states(rt) == {"sent": total}, 120, "every mail sent after the restarts")
         time.sleep(0.5)
         _stop(final, tmp_path, "final")
         received = _received(server)
@@ -182,7 +187,7 @@ def test_kill_9_during_dispatch_loses_nothing(sqlite_url: str, tmp_path: Path, w
         )
         resends = int(session.scalar(select(func.sum(OutboxMessage.crash_resends))) or 0)
     duplicates = sum(received.values()) - len(received)
-    assert set(received) == expected and len(expected) == 300  # no mail lost
-    assert duplicates <= kills * workers
+    assert set(received) == expected and len(expected) == total  # no mail lost
+    assert duplicates <= kills  # at most one per kill
     assert duplicates <= resends
     print(f"workers={workers}: {kills} kills, {duplicates} duplicates, {resends} rows resent after a crash")

@@ -46,6 +46,8 @@ class ServerBehaviour:
     record_messages: bool = True
     # (username, password) required via AUTH when set (aiosmtpd insists on TLS for AUTH)
     credentials: tuple[str, str] | None = None
+    # False: a server without 8BITMIME (aiosmtpd then also decodes the data; we record the bytes)
+    eight_bit_mime: bool = True
 
 
 @dataclass
@@ -121,7 +123,7 @@ class BehaviourHandler:
             self.stats.accepted += 1
             number = self.stats.accepted
             if self.behaviour.record_messages:
-                content = envelope.content if isinstance(envelope.content, bytes) else b""
+                content = envelope.original_content or b""
                 self.stats.messages.append(
                     ReceivedMessage(str(envelope.mail_from), list(envelope.rcpt_tos), content)
                 )
@@ -213,6 +215,8 @@ def smtp_server(
         kwargs.update(tls_context=tls_context, require_starttls=require_starttls)
     if behaviour.credentials is not None:
         kwargs.update(authenticator=_authenticator(behaviour.credentials), auth_required=True)
+    if not behaviour.eight_bit_mime:
+        kwargs.update(decode_data=True)
     port = free_port()
     controller = _TestController(
         BehaviourHandler(behaviour, stats),

@@ -14,8 +14,8 @@ class OutboxState:
     """Values of ``OutboxMessage.state`` (see ``orchestrator.mail.outbox`` for the transitions)."""
 
     QUEUED = "queued"  # waiting for its due time (or for a retry after a 4xx)
-    CLAIMED = "claimed"  # taken by a dispatcher pass (lease), not yet handed to the transport
-    SENDING = "sending"  # handed to the transport; the outcome is not recorded yet
+    CLAIMED = "claimed"  # held by a dispatcher pass (lease) until it records the outcome
+    SENDING = "sending"  # written by older versions only; recovered like an expired claim
     SENT = "sent"
     FAILED = "failed"  # refused for good (5xx, unbuildable, too many 4xx); ``last_error`` says why
     SKIPPED = "skipped"  # its latest useful send time passed before it could go out; ``reason``
@@ -53,7 +53,8 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # How often the row was found in "sending" after a crash and sent again (see the crash rule).
+    # How often the row was queued again because its dispatcher crashed while holding it (see the
+    # crash rule in orchestrator.mail.outbox: at most one such resend per crash is a duplicate).
     crash_resends: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

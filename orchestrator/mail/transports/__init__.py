@@ -1,6 +1,7 @@
 """Mail transports: SMTP and a directory of .eml files."""
 
 from orchestrator.mail.transports.base import (
+    Handover,
     PermanentFailure,
     SendResult,
     TemporaryFailure,
@@ -12,6 +13,7 @@ from orchestrator.mail.transports.smtp import SmtpTransport
 
 __all__ = [
     "EmlDirectoryTransport",
+    "Handover",
     "PermanentFailure",
     "SendResult",
     "SmtpTransport",

@@ -6,6 +6,7 @@ so sending the same outbox row twice replaces the file instead of adding a secon
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from orchestrator.i18n import translate
 from orchestrator.mail.prepared import OutgoingMail, as_prepared
-from orchestrator.mail.transports.base import PermanentFailure, SendResult, TemporaryFailure
+from orchestrator.mail.transports.base import Handover, PermanentFailure, SendResult, TemporaryFailure
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
 
@@ -51,8 +52,11 @@ class EmlDirectoryTransport:
                 ),
             ) from None
 
-    def send(self, msg: OutgoingMail) -> SendResult:
-        """Write ``msg`` (its bytes as they would go into SMTP DATA) to ``<message-id>.eml``."""
+    def send(self, msg: OutgoingMail, handover: Handover | None = None) -> SendResult:
+        """Write ``msg`` (its bytes as they would go into SMTP DATA) to ``<message-id>.eml``.
+
+        The rename into place is the delivering step (inside ``handover``).
+        """
         prepared = as_prepared(msg)
         message_id, recipients, data = prepared.message_id, prepared.recipients, prepared.data
         if not message_id:
@@ -65,7 +69,13 @@ class EmlDirectoryTransport:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
-                os.replace(tmp_name, target)
+                with handover or contextlib.nullcontext():
+                    os.replace(tmp_name, target)
+                    result = SendResult(
+                        message_id=message_id, recipients=recipients, response=f"written {target.name}"
+                    )
+                    if handover is not None:
+                        handover.delivered(result)
             except BaseException:
                 Path(tmp_name).unlink(missing_ok=True)
                 raise
@@ -76,7 +86,7 @@ class EmlDirectoryTransport:
                     "Cannot write {path}: {why}", path=str(target), why=exc.strerror or type(exc).__name__
                 ),
             ) from None
-        return SendResult(message_id=message_id, recipients=recipients, response=f"written {target.name}")
+        return result
 
     def close(self) -> None:
         return None

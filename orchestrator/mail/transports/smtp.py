@@ -6,6 +6,11 @@ rather than via ``sendmail`` so each reply code maps cleanly: 4xx → :class:`Te
 5xx → :class:`PermanentFailure`, and after a 421 or a dropped connection the next message
 reconnects. A connection that turns out dead before MAIL FROM was accepted is reopened once
 and the message sent on the fresh one (nothing had been delivered yet, so no duplicate).
+
+DATA is written in two steps: the dot-stuffed content, then the final "." inside the caller's
+:class:`~orchestrator.mail.transports.base.Handover`. Until that dot the server discards the
+message if the connection is lost, so only the dot and its reply can leave a message delivered
+without the sender knowing.
 """
 
 from __future__ import annotations
@@ -13,15 +18,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import socket
 import ssl
 from typing import Literal
 
 from pydantic import SecretStr
 
 from orchestrator.i18n import translate
+from orchestrator.mail.fastmime import seven_bit
 from orchestrator.mail.headers import PLAIN_ADDRESS
-from orchestrator.mail.prepared import OutgoingMail, as_prepared
-from orchestrator.mail.transports.base import PermanentFailure, SendResult, TemporaryFailure
+from orchestrator.mail.prepared import OutgoingMail, PreparedMessage, as_prepared
+from orchestrator.mail.transports.base import (
+    Handover,
+    PermanentFailure,
+    SendResult,
+    TemporaryFailure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +50,32 @@ def _failure(code: int, reply: bytes | str, stage: str) -> TemporaryFailure | Pe
     return PermanentFailure(code, reason) if 500 <= code < 600 else TemporaryFailure(code, reason)
 
 
-def _envelope_command(conn: smtplib.SMTP, verb: str, keyword: str, address: str) -> tuple[int, bytes]:
+def dot_stuffed(data: bytes) -> bytes:
+    """``data`` as DATA content (RFC 5321 4.5.2): a leading "." doubled, ending in CRLF, no final dot.
+
+    ``smtplib`` does this with a regular expression over the whole message on every send; the
+    plain byte search and replace here are C loops and usually find nothing to do.
+    """
+    if data.startswith(b"."):
+        data = b"." + data
+    if b"\n." in data:
+        data = data.replace(b"\n.", b"\n..")
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data
+
+
+def _envelope_command(
+    conn: smtplib.SMTP, verb: str, keyword: str, address: str, options: tuple[str, ...] = ()
+) -> tuple[int, bytes]:
     """MAIL FROM / RCPT TO; a plain address is written directly.
 
     ``smtplib``'s ``mail()``/``rcpt()`` run every address through the pure-Python address parser
     (~25 µs each, under the GIL); for a plain ``local@domain`` that only adds the angle brackets.
     """
     if PLAIN_ADDRESS.fullmatch(address):
-        return conn.docmd(verb, f"{keyword}:<{address}>")
-    return conn.mail(address) if verb == "MAIL" else conn.rcpt(address)
+        return conn.docmd(verb, " ".join((f"{keyword}:<{address}>", *options)))
+    return conn.mail(address, options) if verb == "MAIL" else conn.rcpt(address, options)
 
 
 class SmtpTransport:
@@ -143,6 +172,11 @@ class SmtpTransport:
                     why=type(exc).__name__ + (f" {exc}" if str(exc) else ""),
                 ),
             ) from None
+        # The final dot is written on its own (see send); with Nagle's algorithm that small write
+        # would wait for the ACK of the content, which the server delays by up to 40 ms.
+        if conn.sock is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._conn = conn
         self.connections_opened += 1
         log.debug("smtp connected", extra={"smtp_host": self.host, "smtp_port": self.port})
@@ -168,30 +202,35 @@ class SmtpTransport:
         self._discard(conn)
 
     # -- sending ------------------------------------------------------------------------------
-    def send(self, msg: OutgoingMail) -> SendResult:
-        """Send one message over the (re)used connection."""
-        prepared = as_prepared(msg)
-        sender, recipients, message_id, data = (
-            prepared.sender,
-            prepared.recipients,
-            prepared.message_id,
-            prepared.data,
-        )
-        conn = self._mail_from(sender)
+    def send(self, msg: OutgoingMail, handover: Handover | None = None) -> SendResult:
+        """Send one message over the (re)used connection; the final dot goes inside ``handover``."""
+        conn, prepared = self._mail_from(as_prepared(msg))
+        recipients, message_id, data = prepared.recipients, prepared.message_id, prepared.data
         try:
             for rcpt in recipients:
                 code, reply = _envelope_command(conn, "RCPT", "TO", rcpt)
                 if code not in (250, 251):
                     raise _failure(code, reply, "RCPT TO")
-            code, reply = conn.data(data)
+            code, reply = conn.docmd("DATA")
+            if code != 354:
+                raise _failure(code, reply, "DATA")
+            # Everything but the final dot: a server that loses the connection now discards it.
+            conn.send(dot_stuffed(data))
+            with handover or contextlib.nullcontext():
+                conn.send(b".\r\n")
+                code, reply = conn.getreply()
+                result = SendResult(
+                    message_id=message_id,
+                    recipients=tuple(recipients),
+                    response=f"{code} {_reply_text(reply)}",
+                )
+                if code == 250 and handover is not None:
+                    handover.delivered(result)
             if code != 250:
                 raise _failure(code, reply, "DATA")
         except (TemporaryFailure, PermanentFailure) as failure:
             self._after_refusal(failure.code)
             raise
-        except smtplib.SMTPResponseException as exc:  # data() raises this for a refused DATA command
-            self._after_refusal(exc.smtp_code)
-            raise _failure(exc.smtp_code, exc.smtp_error, "DATA") from None
         except (OSError, smtplib.SMTPException) as exc:
             # Dropped mid-transaction: the server may or may not have taken it; the outbox decides.
             self._drop()
@@ -204,18 +243,26 @@ class SmtpTransport:
                 ),
             ) from None
         log.debug("smtp accepted", extra={"message_id": message_id, "smtp_code": code})
-        return SendResult(
-            message_id=message_id, recipients=tuple(recipients), response=f"{code} {_reply_text(reply)}"
-        )
+        return result
 
-    def _mail_from(self, sender: str) -> smtplib.SMTP:
-        """MAIL FROM on the open connection, reconnecting once if the old connection died."""
+    def _mail_from(self, prepared: PreparedMessage) -> tuple[smtplib.SMTP, PreparedMessage]:
+        """MAIL FROM on the open connection, reconnecting once if the old connection died.
+
+        8bit content is announced with ``BODY=8BITMIME``, or converted to 7bit for a server that
+        does not offer it; returns the connection and the message as it is to be sent.
+        """
         for attempt in (1, 2):
             self.open()
             conn = self._conn
             assert conn is not None
+            options: tuple[str, ...] = ()
+            if prepared.eight_bit:
+                if conn.has_extn("8bitmime"):
+                    options = ("BODY=8BITMIME",)
+                else:
+                    prepared = seven_bit(prepared)
             try:
-                code, reply = _envelope_command(conn, "MAIL", "FROM", sender)
+                code, reply = _envelope_command(conn, "MAIL", "FROM", prepared.sender, options)
             except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError, OSError):
                 self._drop()
                 if attempt == 2:
@@ -229,7 +276,7 @@ class SmtpTransport:
                     ) from None
                 continue
             if code == 250:
-                return conn
+                return conn, prepared
             self._after_refusal(code)
             raise _failure(code, reply, "MAIL FROM")
         raise AssertionError("unreachable")
