@@ -145,8 +145,8 @@ def send_due(event: EventOption = None, as_json: JsonOption = False) -> None:
         if result["resent_after_crash"]:
             output.warn(
                 _(
-                    "{count} mails were interrupted by a crash and sent again"
-                    " (see 'orchestrator mail status').",
+                    "{count} mails were interrupted by a crash and sent again; at most one of"
+                    " them per crash can reach its recipient twice (see 'orchestrator mail status').",
                     count=result["resent_after_crash"],
                 )
             )
