@@ -194,7 +194,7 @@ class Dispatcher:
         self._send_clock = send_clock or SystemClock()
         self.stop = stop or threading.Event()
         self._lock = threading.Lock()
-        self._lost: set[int] = set()
+        self._lease_short: set[int] = set()
         self._unmarked: dict[int, str] = {}
         self._gate = delivery_gate(config.max_unconfirmed)
         self._engine: Engine = sessions.kw["bind"]
@@ -204,7 +204,7 @@ class Dispatcher:
     # -- called from worker threads -------------------------------------------------------------
     def note_lease_ran_short(self, row_id: int) -> None:
         with self._lock:
-            self._lost.add(row_id)
+            self._lease_short.add(row_id)
 
     def record_sent(self, row_id: int, message_id: str) -> None:
         """In a worker, inside the delivery gate: the server accepted ``row_id``; commit it as sent."""
@@ -266,7 +266,7 @@ class Dispatcher:
             report.sent_by_occasion = dict(sent_by)
         report.seconds = time.perf_counter() - started
         with self._lock:
-            self._lost.clear()
+            self._lease_short.clear()
         log.info(
             "mail dispatch pass",
             extra={
@@ -387,11 +387,11 @@ class Dispatcher:
         """Record a worker's outcome in this (the calling) thread."""
         now = self.clock.now()
         with self._lock:
-            lost = row_id in self._lost
+            lease_short = row_id in self._lease_short
         if isinstance(outcome, Sent):
             report.sent += 1  # recorded in the store by the worker (see record_sent)
             return
-        if lost:
+        if lease_short:
             report.lease_ran_short += 1  # still claimed by us: given back at the end of the pass
             return
         elif isinstance(outcome, Deferred):

@@ -37,15 +37,13 @@ import uuid
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from orchestrator.db.models import OutboxMessage, OutboxState
 from orchestrator.mail.sender import backoff_delay
 
 M = OutboxMessage
-# The per-message marks run on a plain Connection in the send workers (cheaper than a Session).
-Executor = Session | Connection
 
 
 def _rowcount(result: object) -> int:
@@ -154,7 +152,7 @@ def claim_due(
     )
 
 
-def mark_sent(session: Executor, row_id: int, now: datetime, message_id: str) -> bool:
+def mark_sent(session: Session, row_id: int, now: datetime, message_id: str) -> bool:
     """The server (or the .eml directory) accepted the message ``message_id``; idempotent."""
     result = session.execute(
         update(M)
