@@ -2,9 +2,10 @@
 
 from orchestrator.db.models.breakouts import BreakoutApply, BreakoutAssignment, BreakoutPlanVersion
 from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRound, Event
+from orchestrator.db.models.lease import OperationLease
 from orchestrator.db.models.mail import OutboxMessage, OutboxState
 from orchestrator.db.models.person import Person, ZoomRegistration
-from orchestrator.db.models.users import ModeratorLink, UserRole, WebUser
+from orchestrator.db.models.users import LoginAttempt, ModeratorLink, UserRole, WebSession, WebUser
 from orchestrator.db.models.web import (
     AttendanceCertificate,
     AttendanceMark,
@@ -24,13 +25,16 @@ __all__ = [
     "BreakoutRoom",
     "BreakoutRound",
     "Event",
+    "LoginAttempt",
     "MeetingRun",
     "ModeratorLink",
+    "OperationLease",
     "OutboxMessage",
     "OutboxState",
     "Person",
     "PrivacyAudit",
     "UserRole",
+    "WebSession",
     "WebUser",
     "WebhookEvent",
     "ZoomAuditEntry",

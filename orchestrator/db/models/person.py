@@ -102,6 +102,9 @@ class ZoomRegistration(Base):
     adds_on_day: Mapped[int] = mapped_column(Integer, default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the store last learned from Zoom (an answer, a webhook, a listing) that this
+    # registration exists: a listing started before it cannot prove the registration gone.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="registration")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from orchestrator.db.base import Base, UTCDateTime, utcnow
@@ -47,3 +47,39 @@ class ModeratorLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when a newer link replaced it or it was revoked: sessions opened with it end at once.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optional end of validity: after it the link opens nothing and its sessions end.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WebSession(Base):
+    """A server-side login session; the cookie carries only the random token (its SHA-256 is stored).
+
+    Logout deletes the row, a password change deletes every row of the account: a cookie saved
+    earlier then opens nothing. ``flash`` holds short messages for the next page (JSON list), so
+    no message text (and no personal data) travels in the cookie.
+    """
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("web_user.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("moderator_link.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    flash: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginAttempt(Base):
+    """Failed logins per key (``account:<email>`` or ``address:<ip>``), kept across restarts.
+
+    The delay before the next attempt grows with ``failures``; a success resets the account key.
+    """
+
+    __tablename__ = "login_attempt"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
