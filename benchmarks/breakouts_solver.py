@@ -32,7 +32,7 @@ from orchestrator.breakouts import (
     moves,
     solve,
 )
-from orchestrator.breakouts.solver_stats import assignment_cost, wish_stats
+from orchestrator.breakouts.solver.stats import assignment_cost, wish_stats
 
 SEED = 20250
 PEOPLE = 5_000

@@ -1,8 +1,13 @@
-"""Breakout rounds: the assignment solver (pure), and later plan service, export and Zoom apply."""
+"""Breakout rounds: the assignment solver (``solver/``, pure), plan, export, Zoom apply, moderation.
 
-from orchestrator.breakouts.solver import solve
-from orchestrator.breakouts.solver_errors import InfeasiblePlan, InvalidProblem
-from orchestrator.breakouts.solver_model import (
+The use cases live in :mod:`orchestrator.breakouts.service`. The solver's public names are
+re-exported here; importing them does not load OR-tools (only solving does).
+"""
+
+from orchestrator.breakouts.solver import (
+    InfeasiblePlan,
+    InvalidProblem,
+    Move,
     Participant,
     Plan,
     Problem,
@@ -10,8 +15,10 @@ from orchestrator.breakouts.solver_model import (
     RoomSlot,
     RoomStats,
     WishStats,
+    kept_placements,
+    moves,
+    solve,
 )
-from orchestrator.breakouts.solver_replan import Move, kept_placements, moves
 
 __all__ = [
     "InfeasiblePlan",

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from orchestrator.breakouts.people import moderator_emails, people_by_email, plannable_people, solver_wishes
 from orchestrator.breakouts.rounds import find_round, phase, require_upcoming
 from orchestrator.breakouts.solver import DEFAULT_MAX_SECONDS, solve
-from orchestrator.breakouts.solver_model import Participant, Plan, Problem, RankCosts, RoomSlot
-from orchestrator.breakouts.solver_replan import kept_placements, moves
+from orchestrator.breakouts.solver.model import Participant, Plan, Problem, RankCosts, RoomSlot
+from orchestrator.breakouts.solver.replan import kept_placements, moves
 from orchestrator.breakouts.store import Placement, record_plan, write_round
 from orchestrator.db.models import BreakoutAssignment, BreakoutRound, Event, Person
 from orchestrator.db.models.breakouts import AssignmentSource

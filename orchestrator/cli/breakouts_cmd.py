@@ -10,7 +10,7 @@ import typer
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZOOM_MAX_PREASSIGNED, ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
-from orchestrator.breakouts.solver_model import RankCosts
+from orchestrator.breakouts.solver.model import RankCosts
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
 from orchestrator.cli.state import runtime

@@ -17,7 +17,7 @@ from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions, plan_event
 from orchestrator.breakouts.rounds import find_round, phase
 from orchestrator.breakouts.service import due_rounds, plan, unplaced_count
-from orchestrator.breakouts.solver_model import RankCosts
+from orchestrator.breakouts.solver.model import RankCosts
 from orchestrator.breakouts.store import plan_version
 from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.events import resolve_event

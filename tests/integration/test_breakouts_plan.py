@@ -12,8 +12,8 @@ from orchestrator.breakouts import service
 from orchestrator.breakouts.people import moderator_emails
 from orchestrator.breakouts.plan import PlanOptions
 from orchestrator.breakouts.queries import assignments_for_round, room_for_person
-from orchestrator.breakouts.solver_errors import InfeasiblePlan
-from orchestrator.breakouts.solver_model import RankCosts
+from orchestrator.breakouts.solver.errors import InfeasiblePlan
+from orchestrator.breakouts.solver.model import RankCosts
 from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import BreakoutAssignment, BreakoutRoom, BreakoutRound, Event, Person
 from orchestrator.errors import BadInput

@@ -18,10 +18,10 @@ from orchestrator.breakouts import (
     moves,
     solve,
 )
-from orchestrator.breakouts.solver_cpsat import solve_by_cpsat
-from orchestrator.breakouts.solver_flow import flow_applies
-from orchestrator.breakouts.solver_prepare import prepare
-from orchestrator.breakouts.solver_stats import assignment_cost
+from orchestrator.breakouts.solver.cpsat import solve_by_cpsat
+from orchestrator.breakouts.solver.flow import flow_applies
+from orchestrator.breakouts.solver.prepare import prepare
+from orchestrator.breakouts.solver.stats import assignment_cost
 from orchestrator.i18n import catalogue
 from tests.unit.breakouts.breakouts_solver_strategies import assert_valid
 
@@ -116,10 +116,10 @@ def test_same_plan_every_time_and_wish_counts() -> None:
 
 def test_every_message_has_a_german_translation() -> None:
     german = catalogue("de")
-    package = Path(__file__).resolve().parents[3] / "orchestrator" / "breakouts"
+    package = Path(__file__).resolve().parents[3] / "orchestrator" / "breakouts" / "solver"
     literals = [
         node.args[0].value
-        for path in sorted(package.glob("solver*.py"))
+        for path in sorted(package.glob("*.py"))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

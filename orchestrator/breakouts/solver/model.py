@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from orchestrator.breakouts.solver_errors import InvalidProblem
+from orchestrator.breakouts.solver.errors import InvalidProblem
 from orchestrator.i18n import _
 
 MAX_RANKS = 3

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from orchestrator.breakouts.solver_errors import InfeasiblePlan, InvalidProblem
-from orchestrator.breakouts.solver_model import Participant, Problem
+from orchestrator.breakouts.solver.errors import InfeasiblePlan, InvalidProblem
+from orchestrator.breakouts.solver.model import Participant, Problem
 from orchestrator.i18n import _
 
 

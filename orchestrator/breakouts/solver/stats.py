@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from orchestrator.breakouts.solver_model import Participant, RankCosts, RoomStats, WishStats
+from orchestrator.breakouts.solver.model import Participant, RankCosts, RoomStats, WishStats
 
 _NONE = -1
 

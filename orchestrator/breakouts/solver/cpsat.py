@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from orchestrator.breakouts.solver_flow import no_repeat_infeasible
-from orchestrator.breakouts.solver_model import RankCosts
-from orchestrator.breakouts.solver_prepare import Prepared
-from orchestrator.breakouts.solver_tiebreak import name_hashes, pair_weights, scale_for
+from orchestrator.breakouts.solver.flow import no_repeat_infeasible
+from orchestrator.breakouts.solver.model import RankCosts
+from orchestrator.breakouts.solver.prepare import Prepared
+from orchestrator.breakouts.solver.tiebreak import name_hashes, pair_weights, scale_for
 from orchestrator.errors import OperationFailed
 from orchestrator.i18n import _
 

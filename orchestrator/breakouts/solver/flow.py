@@ -25,10 +25,10 @@ import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
-from orchestrator.breakouts.solver_errors import InfeasiblePlan
-from orchestrator.breakouts.solver_model import RankCosts
-from orchestrator.breakouts.solver_prepare import FreePerson, Prepared
-from orchestrator.breakouts.solver_tiebreak import name_hashes, pair_weights, scale_for
+from orchestrator.breakouts.solver.errors import InfeasiblePlan
+from orchestrator.breakouts.solver.model import RankCosts
+from orchestrator.breakouts.solver.prepare import FreePerson, Prepared
+from orchestrator.breakouts.solver.tiebreak import name_hashes, pair_weights, scale_for
 from orchestrator.i18n import _
 
 IntArray = npt.NDArray[np.int64]

@@ -3,22 +3,21 @@
 ``solve(problem)`` validates the problem, places everyone not fixed with an exact method and returns
 a :class:`Plan` with per-round and per-room wish statistics. The objective is the total cost of all
 placements (see :class:`RankCosts`); among equally good plans a name-derived lottery decides
-(see ``solver_tiebreak``), so the same input always gives the same plan, in any input order.
+(see ``tiebreak``), so the same input always gives the same plan, in any input order.
 
 Method: a min-cost flow plus an exact round split when every round offers the same rooms and free
-seats to people free in all rounds (``solver_flow``); otherwise an integer program solved to proven
-optimality by CP-SAT (``solver_cpsat``). Both are exact for the same objective.
+seats to people free in all rounds (``flow``); otherwise an integer program solved to proven
+optimality by CP-SAT (``cpsat``). Both are exact for the same objective.
 """
 
 from __future__ import annotations
 
-from orchestrator.breakouts.solver_cpsat import solve_by_cpsat
-from orchestrator.breakouts.solver_flow import flow_applies, solve_by_flow
-from orchestrator.breakouts.solver_model import Plan, Problem
-from orchestrator.breakouts.solver_prepare import prepare
-from orchestrator.breakouts.solver_stats import assignment_cost, wish_stats
-
-DEFAULT_MAX_SECONDS = 60.0
+from orchestrator.breakouts.solver import DEFAULT_MAX_SECONDS
+from orchestrator.breakouts.solver.cpsat import solve_by_cpsat
+from orchestrator.breakouts.solver.flow import flow_applies, solve_by_flow
+from orchestrator.breakouts.solver.model import Plan, Problem
+from orchestrator.breakouts.solver.prepare import prepare
+from orchestrator.breakouts.solver.stats import assignment_cost, wish_stats
 
 
 def solve(problem: Problem, *, max_seconds: float = DEFAULT_MAX_SECONDS) -> Plan:
