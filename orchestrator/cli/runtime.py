@@ -23,7 +23,7 @@ from orchestrator.settings import Settings
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.http import RetryPolicy, ZoomHttp
 from orchestrator.zoom.oauth import TokenProvider
-from orchestrator.zoom.ratelimit import RateLimiter
+from orchestrator.zoom.ratelimit import ZoomRateLimiter
 
 if TYPE_CHECKING:
     from orchestrator.mail.transports import Transport
@@ -127,7 +127,7 @@ class Runtime:
         http = ZoomHttp(
             base_url=settings.zoom_api_url,
             token_provider=tokens,
-            limiter=RateLimiter(settings.zoom_plan, clock=self.clock),
+            limiter=ZoomRateLimiter(settings.zoom_plan, clock=self.clock),
             retry=RetryPolicy(),
             clock=self.clock,
             session=http_session,

@@ -24,11 +24,11 @@ from orchestrator.mail.sender import (
     MailBuild,
     Outcome,
     ParallelSender,
-    RateLimiter,
     SendJob,
     SendReport,
     Sent,
     backoff_delay,
+    provider_pacer,
 )
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "ParallelSender",
     "PreparedMessage",
     "ProgrammeItem",
-    "RateLimiter",
     "Recipient",
     "RenderedMail",
     "SendJob",
@@ -60,5 +59,6 @@ __all__ = [
     "ics_uid",
     "make_ics",
     "message_bytes",
+    "provider_pacer",
     "refuse_line_breaks",
 ]

@@ -39,6 +39,7 @@ from orchestrator.mail.transports.base import (
     Transport,
     TransportError,
 )
+from orchestrator.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -157,37 +158,12 @@ def backoff_delay(
     return timedelta(seconds=delay)
 
 
-class RateLimiter:
-    """Provider limit in messages per minute, shared by all workers (GCRA token bucket).
-
-    Every ``acquire`` reserves the next free slot under a lock, then waits outside it, so sends are
-    spaced evenly; ``burst`` slots may be used back to back after an idle period.
-    """
-
-    def __init__(self, per_minute: float, clock: Clock, burst: int = 1) -> None:
-        if per_minute <= 0:
-            raise ValueError("rate limit must be positive")
-        if burst < 1:
-            raise ValueError("burst must be at least 1")
-        self.interval = 60.0 / per_minute
-        self._clock = clock
-        self._burst = burst
-        self._lock = threading.Lock()
-        self._next: float | None = None  # theoretical arrival time, seconds since epoch
-
-    def reserve(self) -> float:
-        """Reserve the next send slot; returns when it starts (POSIX seconds on the clock)."""
-        with self._lock:
-            now = self._clock.now().timestamp()
-            tat = now if self._next is None else max(self._next, now)
-            self._next = tat + self.interval
-        return tat - (self._burst - 1) * self.interval
-
-    def acquire(self) -> None:
-        """Block until the caller may send one message."""
-        allowed_at = self.reserve()
-        while (remaining := allowed_at - self._clock.now().timestamp()) > 0:
-            self._clock.sleep(remaining)
+def provider_pacer(per_minute: float, clock: Clock, burst: int = 1) -> Pacer:
+    """The provider's limit in messages per minute, shared by all workers; ``burst`` slots may be
+    used back to back after an idle period."""
+    if per_minute <= 0:
+        raise ValueError("rate limit must be positive")
+    return Pacer(60.0 / per_minute, clock, burst=burst)
 
 
 class ParallelSender:
@@ -208,7 +184,7 @@ class ParallelSender:
         self.workers = workers
         self._clock: Clock = clock or SystemClock()
         self._limiter = (
-            RateLimiter(rate_limit_per_minute, self._clock, burst) if rate_limit_per_minute else None
+            provider_pacer(rate_limit_per_minute, self._clock, burst) if rate_limit_per_minute else None
         )
         self._state_lock = threading.Lock()
         self._open_failures = 0

@@ -3,7 +3,7 @@
 Build it from collaborators (nothing connects at import time)::
 
     tokens = TokenProvider(account_id, client_id, secret, oauth_url, session, clock)
-    http = ZoomHttp(api_url, tokens, RateLimiter("pro", clock), clock=clock, session=session)
+    http = ZoomHttp(api_url, tokens, ZoomRateLimiter("pro", clock), clock=clock, session=session)
     zoom = ZoomClient(http, DailyLimits(clock))
 """
 
@@ -21,7 +21,7 @@ from orchestrator.zoom.errors import (
 )
 from orchestrator.zoom.http import DEFAULT_API_URL, RetryPolicy, ZoomHttp, summarize_response
 from orchestrator.zoom.oauth import DEFAULT_OAUTH_URL, TokenProvider
-from orchestrator.zoom.ratelimit import AccountPlan, DailyLimits, RateCategory, RateLimiter, category_for
+from orchestrator.zoom.ratelimit import AccountPlan, DailyLimits, RateCategory, ZoomRateLimiter, category_for
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -36,13 +36,13 @@ __all__ = [
     "PaginationLimitExceeded",
     "RateCategory",
     "RateLimited",
-    "RateLimiter",
     "RetryPolicy",
     "TokenProvider",
     "ValidationFailed",
     "ZoomClient",
     "ZoomError",
     "ZoomHttp",
+    "ZoomRateLimiter",
     "ZoomTimeout",
     "ZoomUnavailable",
     "category_for",

@@ -1,7 +1,7 @@
 """The HTTP layer of the Zoom client: auth header, timeouts, pacing, retries and typed errors.
 
 ``ZoomHttp.request()`` sends one logical call and returns Zoom's JSON answer. It
-- paces every attempt through the :class:`~orchestrator.zoom.ratelimit.RateLimiter`,
+- paces every attempt through the :class:`~orchestrator.zoom.ratelimit.ZoomRateLimiter`,
 - re-fetches the access token once when Zoom answers 401 with code 124 (invalid/expired token),
 - retries 429 as Zoom asks (``Retry-After`` / ``X-RateLimit-*``) or with jittered backoff, but
   never a daily limit,
@@ -40,7 +40,7 @@ from orchestrator.zoom.errors import (
     ZoomUnavailable,
 )
 from orchestrator.zoom.oauth import TokenProvider
-from orchestrator.zoom.ratelimit import RateLimiter, next_utc_midnight
+from orchestrator.zoom.ratelimit import ZoomRateLimiter, next_utc_midnight
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class ZoomHttp:
         self,
         base_url: str,
         token_provider: TokenProvider,
-        limiter: RateLimiter,
+        limiter: ZoomRateLimiter,
         *,
         clock: Clock,
         retry: RetryPolicy | None = None,

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from orchestrator.clock import Clock
+from orchestrator.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,9 @@ ENDPOINT_CATEGORIES: dict[tuple[str, str], RateCategory] = {
 
 # Unknown endpoints are paced as HEAVY: slower than needed, never faster than allowed.
 DEFAULT_CATEGORY = RateCategory.HEAVY
+# Steady pacing stays this fraction below the plan's rate: timer jitter must not push two calls
+# into one slot.
+STEADY_MARGIN = 0.01
 
 # Daily limits per user / per registrant (see module docstring).
 MEETING_WRITES_PER_USER_PER_DAY = 100
@@ -112,43 +116,8 @@ def category_for(method: str, path_template: str) -> RateCategory:
     return ENDPOINT_CATEGORIES.get((method.upper(), path_template), DEFAULT_CATEGORY)
 
 
-class TokenBucket:
-    """Thread-safe token bucket on an injected clock.
-
-    ``acquire()`` reserves a slot under the lock and sleeps outside it, so waiting threads do not
-    block each other's bookkeeping; the bucket may go into debt, which orders the waiters.
-    """
-
-    def __init__(self, rate: float, capacity: float, clock: Clock) -> None:
-        if rate <= 0 or capacity < 1:
-            raise ValueError("rate must be positive and capacity at least 1")
-        self.rate = rate
-        self.capacity = capacity
-        self._clock = clock
-        self._tokens = capacity
-        self._updated = clock.now()
-        self._lock = threading.Lock()
-
-    def reserve(self) -> float:
-        """Take one token; return the seconds the caller must wait before using it."""
-        with self._lock:
-            now = self._clock.now()
-            elapsed = max((now - self._updated).total_seconds(), 0.0)
-            self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
-            self._updated = now
-            self._tokens -= 1
-            return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
-
-    def acquire(self) -> float:
-        """Take one token, sleeping on the clock until it is available; return the wait."""
-        wait = self.reserve()
-        if wait > 0:
-            self._clock.sleep(wait)
-        return wait
-
-
-class RateLimiter:
-    """One token bucket per rate category, sized from the account plan."""
+class ZoomRateLimiter:
+    """One :class:`~orchestrator.pacing.Pacer` per rate category, sized from the account plan."""
 
     def __init__(
         self,
@@ -163,18 +132,33 @@ class RateLimiter:
         if not 0 < headroom <= 1:
             raise ValueError("headroom must be in (0, 1]")
         self.plan = AccountPlan(plan)
-        self._buckets = {
-            category: TokenBucket(rate * headroom, max(1.0, rate * headroom * burst_seconds), clock)
+        self._pacers = {
+            category: Pacer.per_second(
+                rate * headroom, clock, burst=max(1.0, rate * headroom * burst_seconds)
+            )
             for category, rate in PLAN_RATES[self.plan].items()
         }
 
+    @classmethod
+    def steady(
+        cls, plan: AccountPlan | str, clock: Clock, *, margin: float = STEADY_MARGIN
+    ) -> ZoomRateLimiter:
+        """Calls of one category at least ``1 / rate`` apart (no burst), ``margin`` below the rate.
+
+        A long sync paces itself this way on top of the HTTP layer's limiter: a server counting
+        calls per calendar second (Zoom, the emulator) sees a one-second burst plus the refill in
+        the same second and answers 429, which costs a whole second; even spacing reaches ~99 % of
+        the limit and never exceeds it in any one-second window.
+        """
+        return cls(plan, clock, burst_seconds=0.0, headroom=1.0 / (1.0 + margin))
+
     def rate(self, category: RateCategory) -> float:
         """Requests per second this limiter allows for ``category``."""
-        return self._buckets[category].rate
+        return self._pacers[category].rate
 
     def acquire(self, category: RateCategory) -> float:
         """Wait (on the clock) until a request of ``category`` may be sent; return the wait."""
-        wait = self._buckets[category].acquire()
+        wait = self._pacers[category].acquire()
         if wait > 0:
             logger.debug("zoom rate limiter waited %.3f s", wait, extra={"zoom_category": category.value})
         return wait

@@ -20,7 +20,7 @@ from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.emulator import EmulatorAdapter, EmulatorApp, EmulatorConfig, EmulatorState, Faults
 from orchestrator.zoom.http import RetryPolicy, ZoomHttp
 from orchestrator.zoom.oauth import TokenProvider
-from orchestrator.zoom.ratelimit import RateLimiter
+from orchestrator.zoom.ratelimit import ZoomRateLimiter
 from tests.conftest import FIXTURE_CSV, SAMPLE_AGENDA
 
 START = datetime(2025, 8, 1, 8, 0, tzinfo=UTC)
@@ -59,7 +59,7 @@ def emulator_client(app: EmulatorApp, settings: Settings, clock: FrozenClock) ->
     http = ZoomHttp(
         base_url=settings.zoom_api_url,
         token_provider=tokens,
-        limiter=RateLimiter("pro", clock=clock),
+        limiter=ZoomRateLimiter("pro", clock=clock),
         retry=RetryPolicy(),
         clock=clock,
         session=session,

@@ -19,7 +19,7 @@ from orchestrator.clock import FrozenClock
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.http import RetryPolicy, ZoomHttp
 from orchestrator.zoom.oauth import TokenProvider
-from orchestrator.zoom.ratelimit import RateLimiter
+from orchestrator.zoom.ratelimit import ZoomRateLimiter
 
 API = "https://api.zoom.test/v2"
 OAUTH = "https://zoom.test/oauth/token"
@@ -106,7 +106,7 @@ def make_http(
             "session": session,
             "retry": RetryPolicy(rng=random.Random(7)),
             # Large burst so pacing never shows up in the retry tests' recorded sleeps.
-            "limiter": RateLimiter("business", clock, burst_seconds=10),
+            "limiter": ZoomRateLimiter("business", clock, burst_seconds=10),
         }
         options.update(overrides)
         limiter = options.pop("limiter")
