@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT, SAMPLE_AGENDA
@@ -47,6 +48,25 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def _started_count(tmp_path: Path) -> int:
+    """Registrations the sync has sent or is sending (read beside the writer: SQLite WAL)."""
+    try:
+        with sqlite3.connect(tmp_path / "store.db", timeout=30) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM zoom_registration WHERE state IN ('intent', 'registered')"
+            ).fetchone()
+    except sqlite3.OperationalError:  # the store is being created or is briefly locked
+        return 0
+    return int(row[0])
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the sync to make progress"
+        time.sleep(0.02)
+
+
 def test_sync_killed_three_times_then_rerun_registers_everyone_once(tmp_path: Path) -> None:
     export = tmp_path / "export.csv"
     rows = ["Vorname;Nachname;E-Mail;Datenschutz akzeptiert"]
@@ -66,7 +86,9 @@ def test_sync_killed_three_times_then_rerun_registers_everyone_once(tmp_path: Pa
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.6, 1.3))  # start-up ~0.7 s, then ~300 people/s
+        # Kill at a random point of the sync: once a random number of people are on their way.
+        target = rng.randrange(1, PEOPLE // 2)
+        _wait_until(lambda t=target: proc.poll() is not None or _started_count(tmp_path) >= t, 120)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             killed_mid_sync += 1
