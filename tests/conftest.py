@@ -15,8 +15,9 @@ from orchestrator.i18n import set_language
 
 POSTGRES_URL_VARIABLE = "ORCHESTRATOR_TEST_POSTGRES_URL"
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
-FIXTURE_CSV = SHARED / "fixtures" / "anmeldungen-fachtag.csv"
+# The registration export the tests import: written by tests/support/registration_export.py, which
+# also states what importing it must give. Tests read nothing outside the repository.
+FIXTURE_CSV = REPO_ROOT / "tests" / "fixtures" / "anmeldungen-fachtag.csv"
 SAMPLE_AGENDA = REPO_ROOT / "config" / "fachtag-2025.yaml"
 
 

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from orchestrator.cli import app
 from orchestrator.cli import state as cli_state
+from orchestrator.db.models import Event
 from orchestrator.web.inbox import store_notification
+from tests.support.registration_export import fachtag_export
 from tests.unit.web.scenario import EVENT_END, EVENT_START, Scenario, make_scenario
 from tests.unit.web.zoom_events import meeting_event, participant_event
 
-PERSON = "elif.oconnor184@example.net"
+PERSON = fachtag_export().facts.second.email  # in the fixture export
 
 
 @pytest.fixture
@@ -70,3 +73,50 @@ def test_person_export_forget_and_purge(scenario: Scenario) -> None:
     assert run(scenario, ["person", "export", PERSON]).exit_code == 2
     purge = run(scenario, ["person", "purge-expired", "--dry-run"])
     assert purge.exit_code == 0 and "No event is past the retention period of 90 days" in purge.output
+
+
+def _event_key(scenario: Scenario) -> str:
+    with scenario.rt.session() as session:
+        return session.scalars(select(Event.key)).one()
+
+
+def test_export_into_a_directory_uses_a_default_name(scenario: Scenario, tmp_path: Path) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    expected = folder / f"anwesenheit-{_event_key(scenario)}.csv"
+    for given in (str(folder), str(folder) + "/"):
+        expected.unlink(missing_ok=True)
+        result = run(scenario, ["attendance", "export", "--out", given])
+        assert result.exit_code == 0, result.output
+        assert f"written to {expected}" in result.output
+        assert f"{PERSON};" in expected.read_text(encoding="utf-8-sig")
+    as_json = json.loads(run(scenario, ["attendance", "export", "--out", str(folder), "--json"]).stdout)
+    assert as_json["result"]["file"] == str(expected)
+
+
+@pytest.mark.parametrize("given", ["missing/attendance.csv", "missing/", "afile/attendance.csv"])
+def test_export_to_a_missing_directory_exits_2(scenario: Scenario, tmp_path: Path, given: str) -> None:
+    (tmp_path / "afile").write_text("not a directory", encoding="utf-8")
+    result = run(scenario, ["attendance", "export", "--out", f"{tmp_path}/{given}"])
+    assert result.exit_code == 2, result.output
+    assert "Cannot write" in result.output and (
+        "does not exist" in result.output or "not a directory" in result.output
+    )
+    assert "Traceback" not in result.output and "Unexpected" not in result.output
+    assert not (tmp_path / "missing").exists()
+    german = run(scenario, ["--lang", "de", "attendance", "export", "--out", str(tmp_path / "missing/x.csv")])
+    assert german.exit_code == 2 and "existiert nicht" in german.output
+
+
+def test_person_export_and_certificates_with_directories(scenario: Scenario, tmp_path: Path) -> None:
+    exported = run(scenario, ["person", "export", PERSON, "--out", str(tmp_path)])
+    assert exported.exit_code == 0, exported.output
+    written = tmp_path / f"datenauskunft-{PERSON}.json"
+    assert f"Written to {written}" in exported.output
+    assert json.loads(written.read_text(encoding="utf-8"))["records"][0]["person"]["email"] == PERSON
+    missing = run(scenario, ["person", "export", PERSON, "--out", str(tmp_path / "nope" / "p.json")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    a_file = tmp_path / "certs.pdf"
+    a_file.write_bytes(b"")
+    certs = run(scenario, ["attendance", "certificates", "--out", str(a_file / "sub")])
+    assert certs.exit_code == 2 and "is a file, not a directory" in certs.output

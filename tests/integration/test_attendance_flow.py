@@ -20,11 +20,15 @@ from orchestrator.cli.attendance_cmd import attendance_export, issue_certificate
 from orchestrator.db.models import AttendanceCertificate, AttendanceMark, Event
 from orchestrator.jobs import webhooks as webhook_job
 from orchestrator.mail.transports import EmlDirectoryTransport
+from orchestrator.web.inbox import store_notification
+from tests.support.registration_export import fachtag_export
 from tests.unit.web.scenario import EVENT_START, Scenario, make_scenario
 from tests.unit.web.zoom_events import encode, meeting_event, participant_event, signed_headers
 
-ALICE = "elif.fuss122@example.net"  # in the fixture export; registered with Zoom below
-BOB = "elif.oconnor184@example.net"  # in the export, joins by e-mail (Zoom account)
+FIXTURE = fachtag_export().facts
+ALICE = FIXTURE.first.email  # in the fixture export; registered with Zoom below
+BOB = FIXTURE.second.email  # in the export, joins by e-mail (Zoom account)
+ALICE_NAME = f"{FIXTURE.first.first_name} {FIXTURE.first.last_name}"
 
 
 def at(hh: int, mm: int) -> datetime:
@@ -56,7 +60,7 @@ def play_event_day(scenario: Scenario) -> None:
     alice_reg = scenario.register_with_zoom(ALICE)
     mid = scenario.zoom_meeting_id
     laptop: dict[str, Any] = dict(
-        participant_uuid="alice-laptop", name="Elif Fuß", registrant_id=alice_reg.zoom_registrant_id
+        participant_uuid="alice-laptop", name=ALICE_NAME, registrant_id=alice_reg.zoom_registrant_id
     )
     phone: dict[str, Any] = dict(
         participant_uuid="alice-phone", name="Elif (Handy)", registrant_id=alice_reg.zoom_registrant_id
@@ -110,7 +114,9 @@ def test_csv_export_and_certificates(scenario: Scenario, tmp_path: Path) -> None
     by_email = {row[0]: row for row in rows[1:]}
     assert by_email[ALICE][4:6] == ["265", "4,42"] and by_email[ALICE][8] == "yes"
     assert by_email[BOB][4] == "30" and by_email[BOB][8] == "no"
-    assert by_email[ALICE][6:8] == ["27.08.2025 09:20", "27.08.2025 14:20"]  # local time, Europe/Berlin
+    # Local time (Europe/Berlin), clipped like the minutes: Alice's laptop joined at 09:20, the meeting
+    # ran from 09:25 to 14:20.
+    assert by_email[ALICE][6:8] == ["27.08.2025 09:25", "27.08.2025 14:20"]
     assert rows[-1][0] == "Guests without registration: 1"
     assert "Gast" not in result["csv"]
 
@@ -118,7 +124,9 @@ def test_csv_export_and_certificates(scenario: Scenario, tmp_path: Path) -> None
     issued = issue_certificates(scenario.rt, None, None, out, send=False)
     assert issued["certificates"] == 1
     (pdf_path,) = out.iterdir()
-    assert pdf_path.name.startswith("teilnahmebescheinigung-elif-fuss-") and pdf_path.suffix == ".pdf"
+    assert ALICE_NAME == "François Zimmermann"  # the file name spells it in ASCII
+    assert pdf_path.name.startswith("teilnahmebescheinigung-francois-zimmermann-")
+    assert pdf_path.suffix == ".pdf"
     assert pdf_path.read_bytes().startswith(b"%PDF-")
 
     lower = issue_certificates(scenario.rt, None, 20, None, send=True)
@@ -185,3 +193,27 @@ def test_send_before_the_meeting_ended_is_refused(scenario: Scenario) -> None:
     scenario.clock.set(EVENT_START + timedelta(hours=1))
     with pytest.raises(BadInput, match="not ended"):
         issue_certificates(scenario.rt, None, None, None, send=True)
+
+
+def test_first_joined_and_last_left_are_clipped_like_the_minutes(scenario: Scenario) -> None:
+    """Joined the waiting room at 08:50 for 09:30, left at 14:40 after the meeting ended at 14:15."""
+    mid = scenario.zoom_meeting_id
+    bob: dict[str, Any] = dict(participant_uuid="bob-1", name="E. O'Connor", email=BOB)
+    scenario.clock.set(at(12, 45))
+    with scenario.rt.session() as session:
+        for notification in (
+            participant_event("meeting.participant_joined", mid, at(6, 50), **bob),
+            meeting_event("meeting.started", mid, at(7, 30)),
+            meeting_event("meeting.ended", mid, at(12, 15)),
+            participant_event("meeting.participant_left", mid, at(12, 40), **bob),
+        ):
+            store_notification(session, notification, scenario.clock.now())
+    result = attendance_export(scenario.rt, None, None)
+    (bob_json,) = [p for p in result["people"] if p["email"] == BOB]
+    assert bob_json["minutes"] == 285  # 09:30 – 14:15
+    assert (bob_json["first_join"], bob_json["last_leave"]) == (at(7, 30), at(12, 15))
+    rows = list(csv.reader(io.StringIO(result["csv"].lstrip("\ufeff")), delimiter=";"))
+    (bob_row,) = [row for row in rows if row[0] == BOB]
+    assert bob_row[4:8] == ["285", "4,75", "27.08.2025 09:30", "27.08.2025 14:15"]
+    # Someone who never was in the running meeting has neither.
+    assert all(row[6:8] == ["", ""] for row in rows[1:] if row[4] == "0")

@@ -8,20 +8,36 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from orchestrator.cli import app
+from orchestrator.cli import state as cli_state
 from orchestrator.cli.attendance_cmd import issue_certificates
+from orchestrator.cli.meeting_cmd import meeting_status
 from orchestrator.cli.person_cmd import person_export, person_forget, person_purge
 from orchestrator.db.base import Base
-from orchestrator.db.models import Person, PrivacyAudit, WebhookEvent
+from orchestrator.db.models import (
+    BreakoutRoom,
+    Event,
+    LoginAttempt,
+    Person,
+    PrivacyAudit,
+    WebhookEvent,
+    WebUser,
+)
+from orchestrator.db.models.users import UserRole
 from orchestrator.errors import BadInput
+from orchestrator.events import agenda_of
 from orchestrator.jobs import webhooks as webhook_job
 from orchestrator.web.inbox import store_notification
+from tests.support.registration_export import fachtag_export
 from tests.unit.web.scenario import EVENT_END, EVENT_START, Scenario, make_scenario
 from tests.unit.web.zoom_events import meeting_event, participant_event
 
-ALICE = "elif.fuss122@example.net"
-OTHER = "elif.oconnor184@example.net"
-# The fixture has several "Elif Fuß": Alice gets a name nobody else has, so "no trace" is checkable.
+FIXTURE = fachtag_export().facts
+ALICE = FIXTURE.first.email
+OTHER = FIXTURE.second.email
+# Fixture names repeat: Alice gets a name nobody else has, so "no trace" is checkable.
 ALICE_FIRST, ALICE_LAST = "Zerlinde", "Quastenflosser"
 
 
@@ -143,7 +159,7 @@ def test_retention_purges_people_after_the_period(scenario: Scenario) -> None:
             session.scalar(select(func.count()).select_from(Person)) == preview["people"]
         )  # dry run kept all
     person_purge(scenario.rt, dry_run=False)
-    assert mentions(scenario, [ALICE, OTHER, ALICE_LAST, "Fuß"]) == []
+    assert mentions(scenario, [ALICE, OTHER, ALICE_LAST, FIXTURE.second.last_name]) == []
     with scenario.rt.session() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 0
         assert session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
@@ -160,3 +176,54 @@ def test_every_reference_to_a_person_cascades() -> None:
     for table, column in columns:
         for fk in column.foreign_keys:
             assert fk.ondelete == "CASCADE", f"{table.name}.{column.name}"
+
+
+def test_retention_removes_moderators_from_the_stored_agenda(scenario: Scenario) -> None:
+    """The agenda names moderators with their e-mail addresses: after the purge no trace of them is left."""
+    with scenario.rt.session() as session:
+        event = session.scalars(select(Event)).one()
+        moderators = [m for _round, _room, m in agenda_of(event).moderators()]
+        emails = sorted({m.email for m in moderators})
+        names = sorted({m.name for m in moderators})
+        rooms_before = {(r.round.number, r.name, r.capacity) for r in session.scalars(select(BreakoutRoom))}
+        # A moderator account for this event, and a failed login of another moderator.
+        session.add(WebUser(email=emails[0], password_hash="x", role=UserRole.MODERATOR, event_id=event.id))
+        session.add(LoginAttempt(key=f"account:{emails[1]}", failures=2, last_attempt_at=EVENT_END))
+        session.commit()
+    assert len(emails) >= 5
+    assert set(mentions(scenario, emails)) >= {
+        "event: " + emails[0],
+        "breakout_room: " + emails[0],
+        "web_user: " + emails[0],
+        "login_attempt: " + emails[1],
+    }
+    days = scenario.rt.settings.retention_days
+    scenario.clock.set(EVENT_END + timedelta(days=days, hours=1))
+    preview = person_purge(scenario.rt, dry_run=True)["events"][0]
+    assert (preview["moderators"], preview["moderator_accounts"]) == (len(emails), 1)
+    assert mentions(scenario, emails)  # a dry run changes nothing
+    cli_state.set_runtime(scenario.rt)
+    try:
+        shown = CliRunner().invoke(app, ["--lang", "en", "person", "purge-expired", "--dry-run"])
+    finally:
+        cli_state.set_runtime(None)
+    assert f"{len(emails)} moderators in the agenda, 1 moderator accounts (dry run)" in shown.output
+
+    person_purge(scenario.rt, dry_run=False)
+
+    assert mentions(scenario, emails) == []
+    assert mentions(scenario, names) == []
+    with scenario.rt.session() as session:
+        event = session.scalars(select(Event)).one()
+        agenda = agenda_of(event)  # still a valid agenda: what the event needs afterwards keeps working
+        left = {(m.name, m.email) for _round, _room, m in agenda.moderators()}
+        assert all(email.endswith("@redacted.example") for _name, email in left)
+        assert len(left) == len(emails)  # one placeholder per moderator, the same one in every round
+        assert {
+            (r.round.number, r.name, r.capacity) for r in session.scalars(select(BreakoutRoom))
+        } == rooms_before
+        audit = session.scalars(select(PrivacyAudit)).one()
+        assert audit.detail["moderators"] == len(emails) and audit.detail["moderator_accounts"] == 1
+    assert meeting_status(scenario.rt, None)["title"]
+    again = person_purge(scenario.rt, dry_run=False)["events"][0]
+    assert (again["moderators"], again["moderator_accounts"]) == (0, 0)  # idempotent

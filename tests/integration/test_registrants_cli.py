@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from orchestrator.cli import app
 from orchestrator.cli.state import set_runtime
 from tests.conftest import FIXTURE_CSV, SAMPLE_AGENDA
+from tests.support.registration_export import fachtag_export
 
 
 @pytest.fixture
@@ -40,7 +42,8 @@ def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 def test_import_sync_list_report_cancel(cli: Any, tmp_path: Path) -> None:
     text = cli("registrants", "import", str(FIXTURE_CSV))
     assert "246 rows read, 5 rejected, 235 people (6 rows merged as duplicates)" in text
-    assert "Row" in text and "124" in text  # rejected rows are listed
+    injection = next(r for r in fachtag_export().facts.rejections if r.code == "control_characters")
+    assert "Row" in text and re.search(rf"\b{injection.row}\s*│\s*{injection.column}\b", text)  # listed
 
     imported = cli("registrants", "import", str(FIXTURE_CSV), "--json")["result"]
     assert imported["counts"]["unchanged"] == 235 and imported["counts"]["added"] == 0

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from orchestrator.db.models import Person, WebhookEvent
 from orchestrator.jobs import webhooks as webhook_job
 from orchestrator.web.inbox import store_notification
+from tests.support.registration_export import fachtag_export
 from tests.unit.web.scenario import EVENT_START, Scenario, make_scenario
 from tests.unit.web.zoom_events import meeting_event, registration_event
 
-IMPORTED = "elif.oconnor184@example.net"
+IMPORTED = fachtag_export().facts.second.email  # in the fixture export
 NEW = "neu.anmeldung@example.org"
 LINK = "https://zoom.example/w/1?tk=secret-token"
 

@@ -6,10 +6,8 @@ allow any extra property, so validation alone would not notice invented fields).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +16,8 @@ from jsonschema import Draft4Validator, FormatChecker
 
 from orchestrator.zoom.emulator import EmulatorAdapter, EmulatorApp, EmulatorConfig, EmulatorState
 from orchestrator.zoom.emulator.app import ROUTES
+from tests.support.zoom_spec import load_zoom_meetings_spec
 from tests.unit.emulator.emulator_helpers import Zoom
-
-REPO = Path(__file__).resolve().parents[3]
-SPEC_PATH = REPO / ".." / "shared" / "zoom-spec" / "meetings-api.json"
 
 # emulator route name -> (path template in the document, method)
 DOCUMENTED = {
@@ -44,12 +40,7 @@ NOT_IN_MEETINGS_DOCUMENT = {"get_user": "/users/{userId}"}
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
     """The Meetings OpenAPI document with ``$ref``s resolved (loaded once: it is 2 MB)."""
-    if not SPEC_PATH.is_file():
-        pytest.skip(
-            f"Zoom's OpenAPI document is absent ({SPEC_PATH.resolve()}); cannot check response shapes"
-        )
-    raw = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-    document = raw.get("spec", raw)  # the vendored file wraps the document in an envelope
+    document = load_zoom_meetings_spec()  # skips, saying why, when the document is absent
     resolved: dict[str, Any] = _resolve(document, document)
     return resolved
 

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import pytest
 
-FIXTURE_CSV = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "anmeldungen-fachtag.csv"
+from tests.conftest import FIXTURE_CSV as FIXTURE_CSV  # re-exported for the tests of this package
 
 WORKSHOPS = (
     "ALIA – Agil leben im Alter",
