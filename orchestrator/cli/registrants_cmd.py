@@ -6,7 +6,7 @@ Thin commands over :mod:`orchestrator.registrants.service`. Join links never app
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
 from orchestrator.cli.state import runtime
+from orchestrator.db.lease import LeaseInfo
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 from orchestrator.registrants import parse_map_option
@@ -205,13 +206,53 @@ def _render_sync(result: dict[str, Any]) -> None:
     output.table(None, [_("State"), _("People")], sorted(states.items()))
 
 
+DEFAULT_SYNC_WAIT_SECONDS = 300
+
+
+def _say_waiting(wait_seconds: float) -> Callable[[LeaseInfo], None]:
+    def say(info: LeaseInfo) -> None:  # on stderr: stdout stays clean for --json
+        output.err_console.print(
+            _(
+                "Another Zoom sync of this event is running ({holder}); waiting up to {seconds} s for it "
+                "to finish.",
+                holder=info.describe(),
+                seconds=round(wait_seconds),
+            ),
+            markup=False,
+        )
+
+    return say
+
+
 @app.command("sync")
-def sync(event: EventOption = None, as_json: JsonOption = False) -> None:
-    """Register everyone with Zoom exactly once; safe to interrupt and run again."""
+def sync(
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            help="When another sync of the event is running, wait this long for it (0: give up at once).",
+        ),
+    ] = DEFAULT_SYNC_WAIT_SECONDS,
+    event: EventOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register everyone with Zoom exactly once; safe to interrupt and run again.
+
+    One sync per event runs at a time (across processes); a second one waits for the first.
+    """
 
     def action() -> dict[str, Any]:
         with _progress_bar(not as_json and output.err_console.is_terminal) as progress:
-            return sync_registrants(runtime(), event, progress=progress)
+            return sync_registrants(
+                runtime(),
+                event,
+                progress=progress,
+                wait_seconds=wait,
+                on_wait=_say_waiting(wait),
+                purpose="orchestrator registrants sync",
+            )
 
     output.run_command(as_json, action, _render_sync)
 

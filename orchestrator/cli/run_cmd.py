@@ -14,6 +14,7 @@ from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
 from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.state import runtime
+from orchestrator.db.instance_lock import single_service
 from orchestrator.errors import BadInput
 from orchestrator.events import resolve_event
 from orchestrator.i18n import _
@@ -89,17 +90,19 @@ def run(
     def action() -> dict[str, Any]:
         rt = runtime()
         config = service_config(rt, event, job)
-        if once:
-            outcomes = Service(rt, config).run_once()
-            return {"once": True, "jobs": [o.as_dict() for o in outcomes]}
-        stop = threading.Event()
+        # One service per SQLite store (refused with exit code 1); PostgreSQL allows several.
+        with single_service(rt.settings.database_url, now=rt.clock.now()):
+            if once:
+                outcomes = Service(rt, config).run_once()
+                return {"once": True, "jobs": [o.as_dict() for o in outcomes]}
+            stop = threading.Event()
 
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            stop.set()
+            def on_signal(signum: int, frame: FrameType | None) -> None:
+                stop.set()
 
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        return run_service(rt, config, http=not no_http, stop=stop)
+            signal.signal(signal.SIGTERM, on_signal)
+            signal.signal(signal.SIGINT, on_signal)
+            return run_service(rt, config, http=not no_http, stop=stop)
 
     def render(result: dict[str, Any]) -> None:
         if result.get("once"):

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.breakouts.apply import ApplyContext, apply_round
+from orchestrator.breakouts.apply_lease import apply_lease
 from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions, plan_event
 from orchestrator.breakouts.rounds import find_round, phase
@@ -63,14 +64,20 @@ def run(rt: Runtime, event_key: str | None, *, limits: ZoomLimits | None = None)
             if not (due.needs_apply or planned_now):
                 continue
             try:
-                outcome = apply_round(
-                    ApplyContext(
-                        session=session, zoom=rt.zoom, clock=rt.clock, commit=session.commit, limits=limits
-                    ),
-                    event,
-                    round_row,
-                )
-            except (BadInput, OperationFailed) as exc:
+                session.commit()  # no transaction stays open while the lease is taken
+                with apply_lease(rt, event, "scheduled breakout apply (orchestrator run)"):
+                    outcome = apply_round(
+                        ApplyContext(
+                            session=session,
+                            zoom=rt.zoom,
+                            clock=rt.clock,
+                            commit=session.commit,
+                            limits=limits,
+                        ),
+                        event,
+                        round_row,
+                    )
+            except (BadInput, OperationFailed) as exc:  # also LeaseBusy: another apply runs this round
                 session.rollback()
                 log.warning("breakout apply failed", extra={"event": event.key, "round": due.round_number})
                 report["errors"].append({"round": due.round_number, "step": "apply", "message": exc.message})

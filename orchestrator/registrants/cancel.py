@@ -47,6 +47,7 @@ def send_cancellations(
     sent = CancelSent()
     assert meeting.zoom_meeting_id is not None
     for chunk in chunked(list(regs), MAX_STATUS_REGISTRANTS):
+        work.keep_alive()
         try:
             _cancel_chunk(work, event, meeting, chunk)
         except ValidationFailed as exc:
@@ -167,9 +168,16 @@ def cancel_people(
         sent = send_cancellations(work, event, meeting, to_send)
         if sent.unresolved:
             assert meeting.zoom_meeting_id is not None
+            listing_started = work.clock.now()
             listing = list_meeting_registrants(work.zoom, meeting.zoom_meeting_id)
             apply_listing(
-                work.session, event, meeting, listing, now=work.clock.now(), default_language=default_language
+                work.session,
+                event,
+                meeting,
+                listing,
+                now=work.clock.now(),
+                listing_started=listing_started,
+                default_language=default_language,
             )
             work.commit()
             retry = [r for r in to_send if r.state == State.CANCEL_INTENT]

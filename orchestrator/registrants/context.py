@@ -36,6 +36,9 @@ class ZoomWork(ZoomWriteContext):
     registrant_cap: int = ZOOM_REGISTRANT_CAP
     daily_adds: int = ZOOM_DAILY_ADDS
     zoom_calls: dict[str, int] = field(default_factory=dict)
+    # Called before every Zoom write and before a listing is applied, with no uncommitted writes in
+    # ``session``: renews the operation's lease, raises ``LeaseLost`` when another process took it.
+    keep_alive: Callable[[], None] = field(default=lambda: None)
 
     def commit(self) -> None:
         self.session.commit()

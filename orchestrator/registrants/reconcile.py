@@ -9,7 +9,12 @@ lost (a crash, a kill, a timeout) without sending anything twice:
 - ``pending``/``failed`` but found in Zoom (registered elsewhere, e.g. a concurrent run or the Zoom
   page) → adopted as ``registered``; nothing is sent.
 - ``registered`` but no longer in Zoom (cancelled or deleted there) → ``cancelled``, and the person
-  too, so the next sync does not register them again against the organiser's decision.
+  too, so the next sync does not register them again against the organiser's decision — but only
+  when the store learned of the registration (``confirmed_at``/``registered_at``) before the listing
+  started: a registration made while the listing ran (another process, a webhook) may simply be
+  missing from it, and is kept (``kept_recent``). The margin ``CLOCK_SKEW`` covers clocks of
+  different processes that disagree by a few seconds; a real deletion that close to a listing is
+  found by the next sync.
 - ``cancel_intent`` not in Zoom → ``cancelled``; still in Zoom → the cancel is sent again.
 - a ``cancelled`` person found in Zoom under a *new* registrant id registered again on the Zoom
   page → active again; under the old id → our cancel did not take effect → ``cancel_intent``.
@@ -19,8 +24,9 @@ lost (a crash, a kill, a timeout) without sending anything twice:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -28,9 +34,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
+from orchestrator.registrants.person_fields import PersonRefused, check_zoom_person
 from orchestrator.zoom.client import ZoomClient
 
+log = logging.getLogger(__name__)
+
 LISTED_STATUSES = ("approved", "pending", "denied")
+# A registration the store learned of later than this before the listing started is never taken as
+# deleted by that listing (see module docstring).
+CLOCK_SKEW = timedelta(seconds=10)
 State = RegistrationState
 
 
@@ -88,6 +100,7 @@ class ReconcileOutcome:
     cancel_again: list[str] = field(default_factory=list)
     reactivated: list[str] = field(default_factory=list)
     status_changed: list[str] = field(default_factory=list)
+    kept_recent: list[str] = field(default_factory=list)  # not listed, but younger than the listing
 
     def counts(self) -> dict[str, int]:
         return {name: len(value) for name, value in vars(self).items()}
@@ -100,6 +113,9 @@ def people_with_registrations(session: Session, event: Event) -> list[Person]:
         .where(Person.event_id == event.id)
         .options(selectinload(Person.registration))
         .order_by(Person.id)
+        # The caller's session may hold rows another process has changed since (sessions keep
+        # objects across commits): decide on the committed state.
+        .execution_options(populate_existing=True)
     )
     return list(session.scalars(query))
 
@@ -111,17 +127,22 @@ def apply_listing(
     listing: dict[str, ZoomRegistrant],
     *,
     now: datetime,
+    listing_started: datetime,
     default_language: str,
 ) -> ReconcileOutcome:
-    """Bring the store in line with ``listing`` (see module docstring); flushes, does not commit."""
+    """Bring the store in line with ``listing`` (see module docstring); flushes, does not commit.
+
+    ``listing_started`` is the clock's time taken *before* the first page of ``listing`` was
+    requested.
+    """
     outcome = ReconcileOutcome()
     people = people_with_registrations(session, event)
     known = {p.email for p in people}
     for person in people:
-        _reconcile_person(session, meeting, person, listing.get(person.email), now, outcome)
+        _reconcile_person(session, meeting, person, listing.get(person.email), now, listing_started, outcome)
     for email in sorted(set(listing) - known):
-        _pull_in(session, event, meeting, listing[email], now, default_language)
-        outcome.pulled_in.append(email)
+        if _pull_in(session, event, meeting, listing[email], now, default_language):
+            outcome.pulled_in.append(email)
     session.flush()
     return outcome
 
@@ -132,6 +153,7 @@ def _reconcile_person(
     person: Person,
     found: ZoomRegistrant | None,
     now: datetime,
+    listing_started: datetime,
     outcome: ReconcileOutcome,
 ) -> None:
     reg = person.registration
@@ -154,6 +176,9 @@ def _reconcile_person(
         return
     if found is None:
         if state == State.REGISTERED:
+            if not learned_before(reg, listing_started - CLOCK_SKEW):
+                outcome.kept_recent.append(person.email)
+                return
             _cancelled(reg, now, "cancelled or deleted in Zoom")
             if person.status == PersonStatus.ACTIVE:
                 person.status = PersonStatus.CANCELLED
@@ -186,6 +211,12 @@ def _reconcile_person(
         reg.zoom_registrant_id = found.registrant_id
 
 
+def learned_before(reg: ZoomRegistration, moment: datetime) -> bool:
+    """Whether everything the store knows of ``reg`` from Zoom is older than ``moment``."""
+    known = [t for t in (reg.confirmed_at, reg.registered_at) if t is not None]
+    return not known or max(known) < moment
+
+
 def _cancel_if_person_cancelled(person: Person, reg: ZoomRegistration) -> None:
     if person.status == PersonStatus.CANCELLED and reg.state == State.REGISTERED:
         reg.state = State.CANCEL_INTENT  # the store is authoritative for cancellations
@@ -199,6 +230,7 @@ def _registered(reg: ZoomRegistration, found: ZoomRegistrant, now: datetime) -> 
     if found.join_url or found.status != "approved":
         reg.join_url = found.join_url
     reg.last_error = None
+    reg.confirmed_at = now
     if reg.registered_at is None:
         reg.registered_at = now
 
@@ -219,13 +251,21 @@ def _pull_in(
     found: ZoomRegistrant,
     now: datetime,
     default_language: str,
-) -> None:
+) -> bool:
+    """Create the person Zoom registered on its page; False (and a warning) when the import's field
+    checks refuse them (:func:`~orchestrator.registrants.person_fields.check_zoom_person`)."""
+    try:
+        checked = check_zoom_person(found.email_display, found.first_name, found.last_name)
+    except PersonRefused as refused:  # no value in the log: it is personal data
+        context = {"field": refused.field, "reason": refused.reason}
+        log.warning("zoom registrant not taken over", extra=context)
+        return False
     person = Person(
         event_id=event.id,
         email=found.email,
         email_display=found.email_display,
-        first_name=found.first_name or found.email_display.split("@", 1)[0],
-        last_name=found.last_name,
+        first_name=checked.first_name[:200] or found.email_display.split("@", 1)[0],
+        last_name=checked.last_name[:200],
         language=default_language,
         wishes=[],
         source=PersonSource.ZOOM,
@@ -236,3 +276,4 @@ def _pull_in(
     _registered(reg, found, now)
     person.registration = reg
     session.add(person)
+    return True

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from orchestrator.agenda import Agenda
+from orchestrator.db.lease import LeaseInfo, hold
 from orchestrator.db.models import ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.events import agenda_of, resolve_event
+from orchestrator.i18n import _
 from orchestrator.registrants.cancel import cancel_people
 from orchestrator.registrants.context import Progress, ZoomWork, active_meeting
 from orchestrator.registrants.importing import import_into, import_report
@@ -66,22 +68,71 @@ def _work(rt: Runtime, session: Session) -> ZoomWork:
     )
 
 
+def sync_lease_name(event_id: int) -> str:
+    """The lease that lets one sync of an event run at a time (across processes and instances)."""
+    return f"registrants-sync:{event_id}"
+
+
 def sync_registrants(
-    rt: Runtime, event_key: str | None, *, progress: Progress | None = None
+    rt: Runtime,
+    event_key: str | None,
+    *,
+    progress: Progress | None = None,
+    wait_seconds: float = 0.0,
+    on_wait: Callable[[LeaseInfo], None] | None = None,
+    purpose: str = "registrants sync",
 ) -> dict[str, Any]:
-    """One sync pass: every active person registered in Zoom exactly once (see ``sync``)."""
+    """One sync pass: every active person registered in Zoom exactly once (see ``sync``).
+
+    Runs under the event's sync lease. When another sync holds it, waits up to ``wait_seconds``
+    (``on_wait`` is told once who holds it), then raises ``LeaseBusy`` (nothing was sent).
+    ``purpose`` names this sync in the "already running" messages of others.
+    """
     with rt.session() as session:
         event = resolve_event(session, event_key)
         meeting = active_meeting(session, event)
         agenda = agenda_of(event)
-        return sync_event(
-            _work(rt, session),
-            event,
-            meeting,
-            auto_approve=auto_approves(agenda),
-            default_language=agenda.default_language,
-            progress=progress,
+        session.commit()  # no transaction stays open while we wait for the lease
+        with hold(
+            rt.sessions,
+            sync_lease_name(event.id),
+            clock=rt.clock,
+            purpose=purpose,
+            busy_message=lambda info: _sync_busy_message(event.key, info, wait_seconds),
+            lost_message=_(
+                "The Zoom sync of event '{event}' stopped: it could not renew its lease in time and "
+                "another sync has taken over. Nothing is lost; the other sync finishes the work.",
+                event=event.key,
+            ),
+            wait_seconds=wait_seconds,
+            on_wait=on_wait,
+        ) as lease:
+            work = _work(rt, session)
+            work.keep_alive = lease.keep_alive
+            return sync_event(
+                work,
+                event,
+                meeting,
+                auto_approve=auto_approves(agenda),
+                default_language=agenda.default_language,
+                progress=progress,
+            )
+
+
+def _sync_busy_message(event_key: str, info: LeaseInfo, waited: float) -> str:
+    if waited > 0:
+        return _(
+            "Another Zoom sync of event '{event}' is still running after {seconds} s of waiting ({holder}). "
+            "Nothing was sent; run the sync again later or wait longer with --wait.",
+            event=event_key,
+            seconds=round(waited),
+            holder=info.describe(),
         )
+    return _(
+        "Another Zoom sync of event '{event}' is already running ({holder}). Nothing was sent by this one.",
+        event=event_key,
+        holder=info.describe(),
+    )
 
 
 def cancel_registrations(rt: Runtime, event_key: str | None, emails: Sequence[str]) -> dict[str, Any]:

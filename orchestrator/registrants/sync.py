@@ -16,10 +16,14 @@ Limits are checked before Zoom would refuse: the host's own address (Zoom: "Host
 register"), the cap of 4,999 registrants per meeting, and 3 add calls per person and UTC day.
 Calls are paced per rate category (``SteadyPacer``) on top of the HTTP layer's limiter.
 
-Concurrency: two syncs of the same event at once do not corrupt the store and do not register
-anyone twice in Zoom (claims are conditional updates; Zoom answers a known e-mail with the existing
-registration), but one run's reconciliation may re-queue the other's in-flight batch, which costs
-those people one of their daily add calls. Run one sync at a time (the scheduler does).
+Concurrency: one sync per event at a time, across processes and instances. The caller
+(``service.sync_registrants``) holds the lease ``registrants-sync:<event id>`` (see
+``orchestrator.db.lease``) for the whole pass; ``work.keep_alive`` renews it before every Zoom write
+and before a listing is applied, and stops the pass (``LeaseLost``) when another process took it
+over. Underneath, the pass is safe without the lease too: registration rows are created with
+``INSERT … ON CONFLICT DO NOTHING``, claims are conditional updates, Zoom answers a known e-mail with
+the existing registration, and reconciliation never takes a registration the store learned of after
+the listing started (``confirmed_at``) as deleted in Zoom.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
@@ -135,6 +140,11 @@ def sync_event(
         unknown, pushed = _push(work, event, meeting, in_zoom, auto_approve, report, progress, pushed_total)
         pushed_total += pushed
         if unknown == 0:
+            # People imported while this pass ran (the dashboard tells organisers a running sync
+            # includes them): one more round for them; later arrivals wait for the next pass.
+            if round_number < MAX_ROUNDS and _ensure_rows(work, event, meeting):
+                work.commit()
+                continue
             break
     else:
         report.unresolved = _emails_in_state(work, event, State.INTENT)
@@ -158,21 +168,35 @@ def sync_event(
 # --- steps -----------------------------------------------------------------------------------
 
 
-def _ensure_rows(work: ZoomWork, event: Event, meeting: ZoomMeeting) -> None:
-    missing = work.session.scalars(
-        select(Person)
-        .outerjoin(ZoomRegistration, ZoomRegistration.person_id == Person.id)
-        .where(
-            Person.event_id == event.id, Person.status == PersonStatus.ACTIVE, ZoomRegistration.id.is_(None)
-        )
+def _ensure_rows(work: ZoomWork, event: Event, meeting: ZoomMeeting) -> int:
+    """A ``pending`` row for every active person without one (how many): one statement, race-free.
+
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING`` on (meeting, person): a row another process
+    inserted in the meantime is left alone instead of failing with a unique-constraint error.
+    """
+    now = work.clock.now()
+    missing = select(
+        Person.id,
+        literal(meeting.id, ZoomRegistration.meeting_id.type),
+        literal(State.PENDING, ZoomRegistration.state.type),
+        literal(0, ZoomRegistration.attempts.type),
+        literal(0, ZoomRegistration.adds_on_day.type),
+        literal(now, ZoomRegistration.updated_at.type),
+    ).where(
+        Person.event_id == event.id,
+        Person.status == PersonStatus.ACTIVE,
+        ~select(ZoomRegistration.id).where(ZoomRegistration.person_id == Person.id).exists(),
     )
-    for person in missing:
-        work.session.add(
-            ZoomRegistration(
-                person_id=person.id, meeting_id=meeting.id, state=State.PENDING, attempts=0, adds_on_day=0
-            )
-        )
-    work.session.flush()
+    columns = ["person_id", "meeting_id", "state", "attempts", "adds_on_day", "updated_at"]
+    dialect = work.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(ZoomRegistration)
+        .from_select(columns, missing)
+        .on_conflict_do_nothing(index_elements=["meeting_id", "person_id"])
+    )
+    # RETURNING counts the inserted rows (rowcount is not reliable for INSERT on every driver).
+    return len(work.session.connection().execute(statement.returning(ZoomRegistration.id)).all())
 
 
 def _host_email(work: ZoomWork, meeting: ZoomMeeting) -> str:
@@ -187,10 +211,18 @@ def _reconcile(
     """List Zoom, apply it; return how many registrations Zoom holds (towards the cap)."""
     assert meeting.zoom_meeting_id is not None
     work.count_call("list")
+    listing_started = work.clock.now()  # before the first page: see ``apply_listing``
     listing = list_meeting_registrants(work.zoom, meeting.zoom_meeting_id)
+    work.keep_alive()
     report.merge(
         apply_listing(
-            work.session, event, meeting, listing, now=work.clock.now(), default_language=default_language
+            work.session,
+            event,
+            meeting,
+            listing,
+            now=work.clock.now(),
+            listing_started=listing_started,
+            default_language=default_language,
         )
     )
     work.commit()
@@ -302,6 +334,7 @@ def _push(
     if progress is not None:
         progress(done, total)
     for ids in chunked(eligible_ids, MAX_BATCH_REGISTRANTS):
+        work.keep_alive()
         rows = _claim(work, ids)
         if not rows:
             continue
@@ -375,7 +408,7 @@ def _registered(reg: ZoomRegistration, answer: dict[str, Any], work: ZoomWork) -
     reg.zoom_registrant_id = str(answer.get("registrant_id") or answer.get("id"))
     reg.join_url = answer.get("join_url") or None
     reg.zoom_status = "approved" if reg.join_url else "pending"
-    reg.registered_at = work.clock.now()
+    reg.registered_at = reg.confirmed_at = work.clock.now()
     reg.last_error = None
 
 
@@ -470,6 +503,7 @@ def _single_adds(
     # Zoom did not count the refused batch as an add; each single add uses the count of the claim.
     for index, reg in enumerate(rows):
         body = {**registrant_body(reg.person), "auto_approve": auto_approve}
+        work.keep_alive()
         work.pacer.wait(RateCategory.LIGHT)
         work.count_call("add_registrant")
         try:
@@ -524,6 +558,7 @@ def _approve_imported(work: ZoomWork, event: Event, meeting: ZoomMeeting, report
     count = 0
     for chunk in chunked(regs, MAX_STATUS_REGISTRANTS):
         targets = [{"id": str(r.zoom_registrant_id), "email": r.person.email} for r in chunk]
+        work.keep_alive()
         work.pacer.wait(RateCategory.MEDIUM)
         work.count_call("approve")
         try:

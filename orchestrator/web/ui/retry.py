@@ -41,5 +41,7 @@ def retry_registrations(rt: Runtime, event_key: str, emails: Sequence[str] | Non
             registration.last_error = None
             requeued += 1
         session.commit()
-    result = sync_registrants(rt, event_key)
+    # With another sync running this raises ``LeaseBusy``; the rows stay ``pending`` for that sync
+    # (or the next one) to send.
+    result = sync_registrants(rt, event_key, purpose="dashboard: retry failed registrations")
     return {"requeued": requeued, "sync": result}
