@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from orchestrator.attendance.minutes import AttendanceReport
+from orchestrator.csv_cells import csv_cell
 from orchestrator.i18n import _
 
 
@@ -31,8 +32,8 @@ def attendance_csv(report: AttendanceReport, *, timezone: str, min_minutes: int)
                      _("Hours"), _("First joined"), _("Last left"), _("Certificate")])
     for person in report.people:
         writer.writerow([
-            person.email, _neutralise(person.first_name), _neutralise(person.last_name),
-            _neutralise(person.organisation or ""), person.minutes, _hours(person.minutes),
+            csv_cell(person.email), csv_cell(person.first_name), csv_cell(person.last_name),
+            csv_cell(person.organisation or ""), person.minutes, _hours(person.minutes),
             _local(person.first_join, tz), _local(person.last_leave, tz),
             _("yes") if person.minutes >= min_minutes and person.minutes > 0 else _("no"),
         ])
@@ -40,8 +41,3 @@ def attendance_csv(report: AttendanceReport, *, timezone: str, min_minutes: int)
         writer.writerow([_("Guests without registration: {count}", count=report.guests), "", "", "",
                          report.guest_minutes, _hours(report.guest_minutes), "", "", ""])
     return "\ufeff" + out.getvalue()
-
-
-def _neutralise(value: str) -> str:
-    """Keep spreadsheet programs from running a name as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -14,6 +14,7 @@ from jinja2 import Environment, select_autoescape
 
 from orchestrator.breakouts.payload import ZoomRoom
 from orchestrator.breakouts.roster import RosterRoom
+from orchestrator.csv_cells import csv_address, csv_cell
 from orchestrator.i18n import _
 
 ZOOM_CSV_HEADERS = ("Pre-assign Room Name", "Email Address")
@@ -26,7 +27,7 @@ def zoom_csv(rooms: list[ZoomRoom]) -> str:
     writer.writerow(ZOOM_CSV_HEADERS)
     for room in rooms:
         for email in room.emails:
-            writer.writerow((_safe_cell(room.name), email))
+            writer.writerow((csv_cell(room.name), csv_address(email)))
     return buffer.getvalue()
 
 
@@ -39,10 +40,10 @@ def roster_csv(rooms: list[RosterRoom]) -> str:
         for line in room.lines:
             writer.writerow(
                 (
-                    _safe_cell(room.name),
-                    _role(line.role, line.cancelled),
-                    _safe_cell(line.name),
-                    _safe_cell(line.organisation),
+                    csv_cell(room.name),
+                    csv_cell(_role(line.role, line.cancelled)),
+                    csv_cell(line.name),
+                    csv_cell(line.organisation),
                 )
             )
     return buffer.getvalue()
@@ -134,8 +135,3 @@ def _role(role: str, cancelled: bool) -> str:
     if role == "moderator":
         return _("Moderator (cancelled)") if cancelled else _("Moderator")
     return _("Participant")
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (a name starting with = + - @ would run in Excel)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

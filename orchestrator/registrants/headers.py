@@ -98,9 +98,20 @@ class MissingColumns(BadInput):
                 "Required columns not found: {missing}. Columns in the file: {seen}. "
                 'Name the right column with --map "Column=field", for example --map "Mail=email".',
                 missing=", ".join(f"{field_label(f)} ({f})" for f in self.missing),
-                seen=", ".join(f"'{h}'" for h in self.seen) or "-",
+                seen=named_columns(self.seen) or "-",
             )
         )
+
+
+SHOWN_COLUMNS = 10  # an error names at most this many of the file's columns (each shortened)
+
+
+def named_columns(headers: Sequence[str], limit: int = SHOWN_COLUMNS) -> str:
+    """The first ``limit`` headers, quoted and shortened, then "and N more" (messages stay short)."""
+    shown = [f"'{h[:40]}'" + ("…" if len(h) > 40 else "") for h in headers[:limit]]
+    if len(headers) > limit:
+        shown.append(_("and {count} more columns", count=f"{len(headers) - limit:,}"))
+    return ", ".join(shown)
 
 
 class AmbiguousColumns(BadInput):

@@ -1,4 +1,5 @@
-"""Text helpers for imported values: header-injection checks, safe previews, matching keys."""
+"""Text helpers for imported values: header-injection and invisible-character checks, safe previews,
+matching keys."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ import unicodedata
 # line/paragraph separators: any of them in a value that reaches a mail header could start a new
 # header line ("Evil\r\nBcc: victim@example.com") or break a mail client's display.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Invisible format characters (Unicode category Cf): bidi controls such as U+202E RIGHT-TO-LEFT
+# OVERRIDE reorder what a reader sees ("gpj.exe" shown as "exe.jpg"), zero-width and tag
+# characters hide text. Allowed: U+200C/U+200D (zero-width non-joiner/joiner), which Persian,
+# Indic scripts and emoji need. The list is Unicode 15's Cf set.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_UNSHOWABLE = re.compile(f"{_CONTROL.pattern}|{_FORMAT.pattern}")
 _DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d-]")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe"})
@@ -19,12 +30,30 @@ def has_control_characters(value: str) -> bool:
     return _CONTROL.search(value) is not None
 
 
-def safe_preview(value: str, limit: int = 60) -> str:
-    """Show ``value`` for a message: control characters escaped (``\\n``, ``\\x00``), shortened.
+def has_format_characters(value: str) -> bool:
+    """True if ``value`` contains an invisible format character (bidi control, zero-width space, …)."""
+    return _FORMAT.search(value) is not None
 
-    Header-injection payloads must never be echoed raw into a terminal, log or mail.
+
+def single_line_problem(value: str) -> str | None:
+    """Why ``value`` cannot go into a single-line field (a name, an address), as a reason code.
+
+    ``"control_characters"``: a line break or control character (mail header injection);
+    ``"format_characters"``: an invisible format character (bidi override, zero-width space).
     """
-    escaped = _CONTROL.sub(_escape, value)
+    if has_control_characters(value):
+        return "control_characters"
+    if has_format_characters(value):
+        return "format_characters"
+    return None
+
+
+def safe_preview(value: str, limit: int = 60) -> str:
+    """Show ``value`` for a message: control and format characters escaped (``\\n``, ``\\u202e``), shortened.
+
+    Header-injection payloads and bidi overrides must never be echoed raw into a terminal, log or mail.
+    """
+    escaped = _UNSHOWABLE.sub(_escape, value)
     if len(escaped) > limit:
         escaped = escaped[: limit - 1] + "…"
     return "'" + escaped + "'"
@@ -36,7 +65,9 @@ def _escape(match: re.Match[str]) -> str:
     if char in named:
         return named[char]
     code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def fold(value: str) -> str:

@@ -16,6 +16,7 @@ _LANGUAGES = {
     "de": "de", "deu": "de", "ger": "de", "deutsch": "de", "german": "de", "dede": "de", "deat": "de",
     "dech": "de", "en": "en", "eng": "en", "englisch": "en", "english": "en", "engb": "en", "enus": "en",
 }  # fmt: skip
+_FORMULA_STARTS = ("=", "@")  # "@" cannot start an address anyway; refused with the same reason
 _GERMAN_DATETIME = re.compile(
     r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:,?\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
@@ -40,10 +41,17 @@ class Email:
 
 def parse_email(raw: str) -> Email:
     """Validate syntax only (no DNS). Non-ASCII before the @ is refused: Zoom and most mail servers
-    do not accept SMTPUTF8 addresses; international domain names are fine (sent as punycode)."""
+    do not accept SMTPUTF8 addresses; international domain names are fine (sent as punycode).
+
+    An address starting with ``=`` is refused although RFC 5322 allows it: spreadsheet programs run
+    it as a formula (``=1+2@example.org``), and no real address needs it. ``+`` and ``-`` may start a
+    real local part; they are accepted and neutralised in every CSV we write
+    (:func:`orchestrator.csv_cells.csv_cell`)."""
     text = raw.strip()
     if not text:
         raise ValueProblem("missing_email")
+    if text[0] in _FORMULA_STARTS:
+        raise ValueProblem("invalid_email", "formula_prefix")
     try:
         result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:

@@ -3,6 +3,10 @@
 Nothing here interprets values: this module only turns bytes into a header line and rows, and
 remembers where each row came from (the row number the organiser sees in Excel and, for CSV, the
 physical line in a text editor, which differs after a quoted field with line breaks).
+
+Reading is bounded (see :mod:`orchestrator.registrants.table_limits`): at most ``MAX_ROWS`` rows
+and ``MAX_COLUMNS`` columns, CSV records of bounded length, XLSX archives checked before unpacking
+and their declared dimension ignored (a sheet costs what it contains, not what it claims).
 """
 
 from __future__ import annotations
@@ -10,8 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -19,6 +22,14 @@ from pathlib import Path
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 from orchestrator.registrants.parse_text import safe_preview
+from orchestrator.registrants.table_limits import (
+    MAX_COLUMNS,
+    MAX_RECORD_CHARS,
+    MAX_ROWS,
+    record_too_long,
+    too_many_columns,
+    too_many_rows,
+)
 
 DELIMITERS = (";", ",", "\t")
 _SNIFF_SAMPLE_CHARS = 32_768
@@ -70,7 +81,9 @@ def read_rows(
     except OSError as exc:
         raise UnreadableTable(_("Cannot open {file}: {error}", file=str(path), error=exc.strerror)) from exc
     if path.suffix.lower() in _XLSX_SUFFIXES or head.startswith(_ZIP_MAGIC):
-        return _read_xlsx(path, sheet)
+        from orchestrator.registrants.reader_xlsx import read_xlsx  # lazily: it imports openpyxl
+
+        return read_xlsx(path, sheet)
     if path.suffix.lower() == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableTable(
             _("{file} is an old Excel (.xls) file; please save it as .xlsx or CSV.", file=str(path))
@@ -161,7 +174,7 @@ def sniff_delimiter(text: str) -> str | None:
 
 def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTable:
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():
         raise UnreadableTable(_("{file} is empty.", file=str(path)))
     if b"\x00" in data[:4096] and not data.startswith(_UTF16_BOMS) and encoding is None:
         raise UnreadableTable(
@@ -171,7 +184,7 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
     if delimiter is None:
         delimiter = sniff_delimiter(text.lstrip("\r\n"))
     if delimiter is None:
-        first_line = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+        first_line = text.lstrip("\r\n")[:1000].splitlines()[0] if text.strip() else ""
         raise UnreadableTable(
             _(
                 "{file} does not look like a table: no ';', ',' or tab separates the columns of its "
@@ -180,13 +193,42 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
                 line=safe_preview(first_line),
             )
         )
+    _check_first_line(text, delimiter, path)
     headers, rows, empty = _parse_csv(text, delimiter, path)
     return RawTable(headers, rows, used_encoding, delimiter, path, empty)
 
 
+class _RecordTooLong(Exception):
+    def __init__(self, line: str) -> None:
+        self.line = line
+
+
+class _BoundedLines:
+    """The lines of ``text`` for ``csv.reader``, refusing a record longer than ``MAX_RECORD_CHARS``.
+
+    ``csv.reader`` builds a whole record before returning it, so a header line of millions of
+    columns would cost gigabytes before any check on the record could run.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = io.StringIO(text, newline="")
+        self.record_chars = 0  # the caller resets it after each record
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.record_chars += len(line)
+        if self.record_chars > MAX_RECORD_CHARS:
+            raise _RecordTooLong(line)
+        return line
+
+
 def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[RawRow], list[int]]:
+    lines = _BoundedLines(text)
     # strict: a quote that is never closed would otherwise swallow the rest of the file silently.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     headers: list[str] | None = None
     rows: list[RawRow] = []
     empty: list[int] = []
@@ -194,16 +236,22 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[R
     next_line = 1
     try:
         for record in reader:
+            lines.record_chars = 0
             number += 1
             line, next_line = next_line, reader.line_num + 1
             if _is_blank(record):
-                if headers is not None:
+                if headers is not None and number <= MAX_ROWS:
                     empty.append(number)
                 continue
+            if number > MAX_ROWS:
+                raise too_many_rows(path, number)
+            _check_width(path, number, record, headers)
             if headers is None:
                 headers = [h.strip() for h in record]
                 continue
             rows.append(RawRow(number, record, line))
+    except _RecordTooLong as exc:
+        raise _long_record(path, number + 1, exc.line, delimiter, headers) from None
     except csv.Error as exc:
         raise UnreadableTable(
             _(
@@ -216,55 +264,52 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[R
         ) from exc
     if headers is None:
         raise UnreadableTable(_("{file} is empty.", file=str(path)))
-    return _trim_headers(headers), rows, empty
+    return trim_headers(headers), rows, empty
 
 
-# --- XLSX ------------------------------------------------------------------------------------
+def _check_first_line(text: str, delimiter: str, path: Path) -> None:
+    """Refuse an over-long first line before the parser copies the whole text (fast, little memory)."""
+    ends = [
+        i
+        for i in (text.find("\n", 0, MAX_RECORD_CHARS + 1), text.find("\r", 0, MAX_RECORD_CHARS + 1))
+        if i >= 0
+    ]
+    if ends or len(text) <= MAX_RECORD_CHARS:
+        return
+    line_end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    columns = text.count(delimiter, 0, line_end) + 1  # an upper bound: quoted delimiters count too
+    raise _long_record(path, 1, text[:4096], delimiter, None, columns)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
-    import openpyxl  # imported lazily: only XLSX imports pay for it
+def _check_width(path: Path, number: int, values: Sequence[str], headers: Sequence[str] | None) -> None:
+    """Refuse a row with a value beyond column ``MAX_COLUMNS`` (trailing empty cells do not count)."""
+    if len(values) <= MAX_COLUMNS:
+        return
+    width = len(values)
+    while width > MAX_COLUMNS and not values[width - 1].strip():
+        width -= 1
+    if width > MAX_COLUMNS:
+        raise too_many_columns(path, number, width, headers if headers is not None else values)
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableTable(
-            _("{file} cannot be read as an Excel workbook: {error}", file=str(path), error=str(exc))
-        ) from exc
-    try:
-        if sheet is None:
-            worksheet = workbook.active or workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            raise UnreadableTable(
-                _(
-                    "{file} has no sheet '{sheet}'. Sheets: {sheets}",
-                    file=str(path),
-                    sheet=sheet,
-                    sheets=", ".join(workbook.sheetnames),
-                )
-            )
-        headers: list[str] | None = None
-        rows: list[RawRow] = []
-        empty: list[int] = []
-        # min_row=1: row numbers must match what Excel shows, even above the used range.
-        for number, cells in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
-            values = [cell_text(v) for v in cells]
-            if _is_blank(values):
-                if headers is not None:
-                    empty.append(number)
-                continue
-            if headers is None:
-                headers = [h.strip() for h in values]
-                continue
-            rows.append(RawRow(number, values))
-        title = str(worksheet.title)
-    finally:
-        workbook.close()
-    if headers is None:
-        raise UnreadableTable(_("{file} is empty.", file=str(path)))
-    return RawTable(_trim_headers(headers), rows, "xlsx", None, path, empty, sheet=title)
+
+def _long_record(
+    path: Path,
+    number: int,
+    line: str,
+    delimiter: str,
+    headers: Sequence[str] | None,
+    columns: int | None = None,
+) -> BadInput:
+    """The error for an over-long CSV record: too many columns if its first line says so."""
+    if columns is None:
+        columns = line.count(delimiter) + 1  # an upper bound (quoted delimiters count too); cheap
+    if columns > MAX_COLUMNS:
+        names = headers if headers is not None else _first_record(line[:4096], delimiter)[:-1]
+        return too_many_columns(path, number, columns, names)
+    return record_too_long(path, number)
+
+
+# --- XLSX (read in :mod:`orchestrator.registrants.reader_xlsx`) --------------------------
 
 
 def cell_text(value: object) -> str:
@@ -289,7 +334,7 @@ def _is_blank(values: Iterable[str]) -> bool:
     return all(not v.strip() for v in values)
 
 
-def _trim_headers(headers: Sequence[str]) -> list[str]:
+def trim_headers(headers: Sequence[str]) -> list[str]:
     """Drop trailing unnamed columns (exporters pad the header line with empty cells)."""
     trimmed = list(headers)
     while trimmed and not trimmed[-1]:

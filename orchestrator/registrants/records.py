@@ -8,7 +8,11 @@ Policies (documented here because the organiser sees their effects):
 - Identity is the e-mail address, trimmed and lower-cased; for duplicates the *later* row's data
   wins as a whole (a re-registration is a complete, newer answer), and the merge is reported.
 - Line breaks and control characters are refused in every field except notes: names, organisation,
-  e-mail and the like reach mail headers and Zoom, where they enable header injection.
+  e-mail and the like reach mail headers and Zoom, where they enable header injection. Invisible
+  format characters (bidi overrides such as U+202E, zero-width spaces) are refused there too: they
+  make a name display as something else. The same checks apply to people Zoom registers
+  (:mod:`orchestrator.registrants.person_fields`).
+- An e-mail address starting with ``=`` is refused (a spreadsheet formula, never a real address).
 - Names are stored exactly as written (only surrounding spaces removed): no case or Unicode
   normalisation, so Öztürk, Dąbrowski and Renée stay as they are.
 - Empty wishes are allowed; remaining wishes move up in rank; repeated wishes collapse.
@@ -27,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from orchestrator.i18n import _
 from orchestrator.registrants.headers import WISH_FIELDS, HeaderMap, map_headers
-from orchestrator.registrants.parse_text import has_control_characters, safe_preview
+from orchestrator.registrants.parse_text import safe_preview
 from orchestrator.registrants.parse_values import (
     ValueProblem,
     parse_consent,
@@ -37,6 +41,7 @@ from orchestrator.registrants.parse_values import (
     split_full_name,
 )
 from orchestrator.registrants.parse_wishes import WorkshopMatcher
+from orchestrator.registrants.person_fields import single_line_problem
 from orchestrator.registrants.reader import RawRow, RawTable, read_rows
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -268,13 +273,14 @@ class _RowParser:
         if extra:
             reject(None, "extra_values", detail=f"{len(values)}/{self.width}")
 
-        unsafe = {
-            name
-            for name in self.map.columns
-            if name not in _MULTILINE_FIELDS and has_control_characters(self._value(values, name))
-        }
+        unsafe: dict[str, str] = {}
+        for name in self.map.columns:
+            if name not in _MULTILINE_FIELDS:
+                problem = single_line_problem(self._value(values, name))
+                if problem is not None:
+                    unsafe[name] = problem
         for name in sorted(unsafe, key=self.map.columns.__getitem__):
-            reject(name, "control_characters")
+            reject(name, unsafe[name])
 
         email = None
         if "email" not in unsafe:
@@ -286,7 +292,7 @@ class _RowParser:
         first, last = self._names(values)
         named = (("first_name", first), ("last_name", last))
         missing = {name if name in self.map else "name" for name, text in named if not text}
-        for source in sorted(missing - unsafe):
+        for source in sorted(missing - unsafe.keys()):
             reject(source, "missing_name")
 
         consent: bool | None = None
@@ -380,10 +386,17 @@ def reason_text(issue: RowIssue) -> str:
             "the e-mail address has non-ASCII characters before the @, which Zoom and many mail "
             "servers refuse"
         )
+    if code == "invalid_email" and issue.detail == "formula_prefix":
+        return _("the e-mail address starts with '=' or '@', which spreadsheet programs run as a formula")
     if code == "invalid_email":
         return _("invalid e-mail address ({detail})", detail=issue.detail)
     if code == "control_characters":
         return _("contains a line break or control character (refused: possible mail header injection)")
+    if code == "format_characters":
+        return _(
+            "contains an invisible formatting character such as a right-to-left override (refused: it "
+            "makes the text display as something else)"
+        )
     if code == "missing_name":
         return _("the name is missing")
     if code == "consent_missing":

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from orchestrator.attendance.recording import PARTICIPANT_EVENTS, record_participant, record_run
 from orchestrator.db.models import ZoomMeeting
+from orchestrator.ids import parse_store_id
 from orchestrator.web.inbox import Handler
 from orchestrator.web.registrations import ENDED_EVENTS, REGISTERED_EVENTS, apply_registration
 
@@ -34,9 +35,12 @@ def handle_notification(session: Session, notification: dict[str, Any], now: dat
         return "ignored_event_type"
     obj = (notification.get("payload") or {}).get("object")
     raw_id = obj.get("id") if isinstance(obj, dict) else None
-    if raw_id is None or not str(raw_id).isdigit():
+    if raw_id is None:
         return "ignored_no_meeting"
-    meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.zoom_meeting_id == int(str(raw_id))))
+    meeting_id = parse_store_id(raw_id)
+    if meeting_id is None:  # "²³", 20 digits, "12a": no meeting of ours; processed, not retried
+        return "ignored_bad_meeting_id"
+    meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.zoom_meeting_id == meeting_id))
     if meeting is None:
         return "ignored_other_meeting"
     if event_type in RUN_EVENTS:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from orchestrator.ids import parse_store_id
+
 SIGNATURE_HEADER = "x-zm-signature"
 TIMESTAMP_HEADER = "x-zm-request-timestamp"
 SIGNATURE_VERSION = "v0"
@@ -139,9 +141,7 @@ def notification_facts(notification: dict[str, Any]) -> NotificationFacts:
     obj = notification.get("payload", {}).get("object")
     meeting_id: int | None = None
     if isinstance(obj, dict):
-        raw = obj.get("id")
-        if isinstance(raw, int | str) and str(raw).isdigit() and len(str(raw)) <= 18:
-            meeting_id = int(raw)
+        meeting_id = parse_store_id(obj.get("id"))  # "²³" or 20 digits: stored without a meeting id
     ts = notification.get("event_ts")
     return NotificationFacts(
         event_type=str(notification["event"])[:100],

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from orchestrator.breakouts import service
 from orchestrator.errors import BadInput, OrchestratorError
 from orchestrator.i18n import _, language
+from orchestrator.ids import parse_store_id
 from orchestrator.web.ui.console_data import console_view
 from orchestrator.web.ui.csrf import checked_form
 from orchestrator.web.ui.dashboard import label_helpers
@@ -31,12 +32,12 @@ Form = Annotated[FormData, Depends(checked_form)]
 
 
 def _round_number(value: object, default: int | None = None) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        if default is not None:
-            return default
-        raise PageNotFound() from None
+    number = parse_store_id(value)  # "²" or 20 digits: no such round (not a 500)
+    if number is not None:
+        return number
+    if default is not None:
+        return default
+    raise PageNotFound()
 
 
 def _back(key: str, round_number: int) -> str:
