@@ -105,3 +105,16 @@ def configure_logging(level: int = logging.WARNING, json_lines: bool = False) ->
     handler._orchestrator = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # An exception nobody caught in a thread (HTTP server, workers) is logged like any other error,
+    # so it is redacted and, with --log-json, one JSON line instead of a plain-text traceback.
+    threading.excepthook = _log_thread_exception
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("orchestrator.thread").error(
+        "uncaught exception in thread", extra={"thread_name": name},
+        exc_info=args.exc_value,
+    )

@@ -7,7 +7,9 @@ Passwords are typed at a hidden prompt (twice) or read from standard input with
 from __future__ import annotations
 
 import sys
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -146,26 +148,50 @@ def list_command(as_json: JsonOption = False) -> None:
     output.run_command(as_json, action, render)
 
 
+def link_expiry(text: str, now: datetime, timezone: str) -> datetime:
+    """End of validity from ``--valid-for``: a duration (``36h``, ``2d``, ``90m``) or a last day
+    (``2025-08-28``: valid until that day ends in the event's time zone)."""
+    value = text.strip().lower()
+    units = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+    if len(value) >= 2 and value[-1] in units and value[:-1].isdigit() and int(value[:-1]) > 0:
+        return now + int(value[:-1]) * units[value[-1]]
+    try:
+        last_day = date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(_("'{value}' is neither a duration like 36h, 2d or 90m nor a date like 2025-08-28.",
+                         value=text)) from None
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    return end.astimezone(UTC)
+
+
 @app.command("moderator-link")
 def moderator_link_command(
     event: Annotated[str | None, typer.Option("--event", metavar="KEY", help="Event key.")] = None,
     revoke: Annotated[bool, typer.Option("--revoke", help="Only revoke the current link.")] = False,
+    valid_for: Annotated[
+        str | None,
+        typer.Option("--valid-for", metavar="DURATION|DATE",
+                     help="Valid for this long (36h, 2d, 90m) or until the end of this day (2025-08-28)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Make a new moderator link for an event (the previous link stops working)."""
 
     def action() -> dict[str, Any]:
         rt = runtime()
+        now = rt.clock.now()
         with rt.session() as session:
             scope = resolve_event(session, event)
             if revoke:
-                revoked = accounts.revoke_moderator_links(session, scope, rt.clock.now())
+                revoked = accounts.revoke_moderator_links(session, scope, now)
                 session.commit()
-                return {"event": scope.key, "revoked": revoked, "url": None}
-            issued = accounts.issue_moderator_link(session, scope, rt.clock.now())
+                return {"event": scope.key, "revoked": revoked, "url": None, "expires_at": None}
+            expires_at = link_expiry(valid_for, now, scope.timezone) if valid_for is not None else None
+            issued = accounts.issue_moderator_link(session, scope, now, expires_at)
             session.commit()
             # The link is a credential: printed once on request, like 'registrants show --reveal-link'.
-            return {"event": scope.key, "revoked": issued.revoked, "url": issued.url(base_url())}
+            return {"event": scope.key, "revoked": issued.revoked, "url": issued.url(base_url()),
+                    "expires_at": expires_at.isoformat() if expires_at else None}
 
     def render(result: dict[str, Any]) -> None:
         if result["url"] is None:
@@ -175,5 +201,8 @@ def moderator_link_command(
         output.say(_("Moderator link for {event} (share it only with the moderators; a new link "
                      "replaces it):", event=result["event"]))
         output.console.print(result["url"], soft_wrap=True, highlight=False, markup=False)
+        if result["expires_at"]:
+            shown = result["expires_at"][:16].replace("T", " ")
+            output.say(_("The link is valid until {time} (UTC).", time=shown))
 
     output.run_command(as_json, action, render)

@@ -12,8 +12,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from orchestrator.web import health, webhooks
+from orchestrator.web.body_limit import BodyLimitMiddleware, BodyLimits
 from orchestrator.web.context import WebContext
 from orchestrator.web.dispatch import make_handler
+from orchestrator.web.server_error import server_error_page
 from orchestrator.web.worker import WebhookWorker
 
 
@@ -44,6 +46,11 @@ def create_app(
 
     app = FastAPI(title="orchestrator", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = ctx
+    # Every request body is counted as it arrives (see body_limit); install_ui sets the upload limit.
+    app.state.body_limits = BodyLimits()
+    app.add_middleware(BodyLimitMiddleware, limits=app.state.body_limits)
+    # Unexpected errors: a short page with the security headers instead of Starlette's plain text.
+    app.add_exception_handler(Exception, server_error_page)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     for router in routers:

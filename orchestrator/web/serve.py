@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -11,13 +12,29 @@ from fastapi import FastAPI
 from orchestrator.errors import OperationFailed
 from orchestrator.i18n import _
 
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+
+def route_uvicorn_logs() -> None:
+    """Send uvicorn's records (errors with their tracebacks) to the root logger's handlers.
+
+    uvicorn otherwise installs plain-text handlers of its own, which would bypass both the
+    redaction and ``--log-json`` (a traceback would arrive as many lines of plain text).
+    """
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
+
 
 class HttpServer:
     """One uvicorn server on ``host:port`` (port 0 picks a free one, see :attr:`port`)."""
 
     def __init__(self, app: FastAPI, host: str, port: int, *, log_level: str = "warning") -> None:
+        route_uvicorn_logs()
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
-                                lifespan="on", proxy_headers=True, server_header=False)
+                                lifespan="on", proxy_headers=True, server_header=False, log_config=None)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self.host = host

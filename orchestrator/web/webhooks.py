@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from orchestrator.web.body_limit import BodyLimits
 from orchestrator.web.context import WebContext, web_context
 from orchestrator.web.inbox import store_notification, write_lock
 from orchestrator.zoom.webhooks import (
@@ -29,7 +30,7 @@ from orchestrator.zoom.webhooks import (
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-MAX_BODY_BYTES = 256 * 1024  # Zoom's notifications are a few KB
+MAX_BODY_BYTES = BodyLimits().webhook_bytes  # enforced by BodyLimitMiddleware
 
 
 def _answer(status: int, message: str) -> JSONResponse:
@@ -47,11 +48,9 @@ async def zoom_webhook(request: Request, ctx: Annotated[WebContext, Depends(web_
     if ctx.webhook_secret is None or not ctx.webhook_secret.get_secret_value():
         log.error("webhook refused: ORCHESTRATOR_ZOOM_WEBHOOK_SECRET is not set")
         return _answer(503, "webhook secret not configured")
-    declared = request.headers.get("content-length", "0")
-    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
-        return _answer(413, "body too large")
+    # BodyLimitMiddleware stops reading at the limit (chunked bodies included): BodyTooLarge → 413.
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
+    if len(body) > MAX_BODY_BYTES:  # only reachable when the app was built without the middleware
         return _answer(413, "body too large")
     secret = ctx.webhook_secret.get_secret_value().encode()
     try:

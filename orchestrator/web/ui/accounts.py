@@ -15,6 +15,7 @@ from orchestrator.db.models import Event, ModeratorLink, UserRole, WebUser
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 from orchestrator.web.ui.passwords import hash_password, needs_rehash, verify_password
+from orchestrator.web.ui.web_sessions import end_link_sessions, end_user_sessions
 
 LINK_TOKEN_BYTES = 32
 
@@ -58,14 +59,19 @@ def create_user(
 
 
 def set_password(session: Session, email: str, password: str) -> WebUser:
+    """A new password; every open session of the account ends (a saved cookie opens nothing)."""
     user = _existing(session, email)
     user.password_hash = hash_password(password)
+    end_user_sessions(session, user.id)
     return user
 
 
 def set_active(session: Session, email: str, active: bool) -> WebUser:
+    """Enable or disable an account; disabling ends its open sessions."""
     user = _existing(session, email)
     user.active = active
+    if not active:
+        end_user_sessions(session, user.id)
     return user
 
 
@@ -103,36 +109,46 @@ class IssuedLink:
     event_key: str
     token: str
     revoked: int
+    expires_at: datetime | None = None
 
     def url(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}/m/{self.token}"
 
 
-def issue_moderator_link(session: Session, event: Event, now: datetime) -> IssuedLink:
-    """A new link for ``event``; earlier links of the event stop working (their sessions too)."""
+def issue_moderator_link(
+    session: Session, event: Event, now: datetime, expires_at: datetime | None = None
+) -> IssuedLink:
+    """A new link for ``event``, valid until ``expires_at`` if given; earlier links and their sessions end."""
+    if expires_at is not None and expires_at <= now:
+        raise BadInput(_("The link would expire in the past; choose a later time."))
     revoked = revoke_moderator_links(session, event, now)
     token = secrets.token_urlsafe(LINK_TOKEN_BYTES)
-    session.add(ModeratorLink(event_id=event.id, token_hash=token_digest(token), created_at=now))
+    session.add(ModeratorLink(event_id=event.id, token_hash=token_digest(token), created_at=now,
+                              expires_at=expires_at))
     session.flush()
-    return IssuedLink(event.key, token, revoked)
+    return IssuedLink(event.key, token, revoked, expires_at)
 
 
 def revoke_moderator_links(session: Session, event: Event, now: datetime) -> int:
-    """Revoke every active link of ``event``; returns how many."""
-    result = session.execute(
-        update(ModeratorLink)
-        .where(ModeratorLink.event_id == event.id, ModeratorLink.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Revoke every active link of ``event`` and end the sessions opened with them; returns how many."""
+    ids = list(session.scalars(
+        select(ModeratorLink.id).where(ModeratorLink.event_id == event.id, ModeratorLink.revoked_at.is_(None))
+    ))
+    if not ids:
+        return 0
+    session.execute(update(ModeratorLink).where(ModeratorLink.id.in_(ids)).values(revoked_at=now))
+    end_link_sessions(session, ids)
+    return len(ids)
 
 
-def resolve_moderator_link(session: Session, token: str) -> ModeratorLink | None:
-    """The active link for ``token``, if any."""
+def resolve_moderator_link(session: Session, token: str, now: datetime) -> ModeratorLink | None:
+    """The link for ``token`` if it is neither revoked nor expired."""
     if not token or len(token) > 200:
         return None
     link = session.scalar(select(ModeratorLink).where(ModeratorLink.token_hash == token_digest(token)))
     if link is None or link.revoked_at is not None:
+        return None
+    if link.expires_at is not None and now >= link.expires_at:
         return None
     return link
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.datastructures import FormData
 
+from orchestrator.web.body_limit import BodyTooLarge
 from orchestrator.web.ui.errors import CsrfFailed, PayloadTooLarge
-from orchestrator.web.ui.state import UiState, ui_state
 
 SESSION_KEY = "csrf"
 FIELD = "csrf_token"
@@ -34,12 +33,13 @@ def rotate(request: Request) -> None:
     request.session[SESSION_KEY] = secrets.token_urlsafe(32)
 
 
-async def checked_form(request: Request, state: Annotated[UiState, Depends(ui_state)]) -> FormData:
+async def checked_form(request: Request) -> FormData:
     """FastAPI dependency for POST routes: the parsed form, after the size and CSRF checks."""
-    declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit() or int(declared) > state.max_upload_bytes:
-        raise PayloadTooLarge()
-    form = await request.form(max_files=1, max_fields=50)
+    # The size is enforced while the body arrives (BodyLimitMiddleware), Content-Length or not.
+    try:
+        form = await request.form(max_files=1, max_fields=50)
+    except BodyTooLarge:
+        raise PayloadTooLarge() from None
     sent = form.get(FIELD)
     expected = request.session.get(SESSION_KEY)
     if not isinstance(sent, str) or not isinstance(expected, str) or not hmac.compare_digest(

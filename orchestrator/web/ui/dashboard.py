@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,15 +11,18 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from orchestrator.db.lease import LeaseBusy
 from orchestrator.db.models import Event
 from orchestrator.errors import OrchestratorError
 from orchestrator.i18n import _, language
+from orchestrator.ids import parse_store_id
 from orchestrator.mail import outbox
 from orchestrator.registrants.report import STATES
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.web.ui.csrf import checked_form
 from orchestrator.web.ui.dashboard_data import dashboard
 from orchestrator.web.ui.i18n_web import request_language
+from orchestrator.web.ui.import_deadline import check_within
 from orchestrator.web.ui.labels import (
     APPLY_STATES,
     MAIL_STATES,
@@ -33,6 +35,7 @@ from orchestrator.web.ui.pages import flash, redirect, render
 from orchestrator.web.ui.principal import Principal, event_for, organiser
 from orchestrator.web.ui.retry import retry_registrations
 from orchestrator.web.ui.state import UiState, ui_state
+from orchestrator.web.ui.uploads import upload_workspace
 
 router = APIRouter()
 State = Annotated[UiState, Depends(ui_state)]
@@ -91,11 +94,12 @@ def _import(key: str, request: Request, state: State, principal: Principal, file
     shown_name = _display_name(filename)
     with rt.sessions() as db:
         event_for(db, principal, key)
-    with language(lang), tempfile.TemporaryDirectory(prefix="orchestrator-upload-") as tmp:
+    with language(lang), upload_workspace(state.upload_dir) as tmp:
         suffix = Path(shown_name).suffix.lower()
-        path = Path(tmp) / f"upload{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
+        path = tmp / f"upload{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
         path.write_bytes(content)
         try:
+            check_within(path, state.import_seconds, state.import_parser)
             report = import_registrations(rt, key, path, dry_run=dry_run, cancel_missing=cancel_missing)
         except OrchestratorError as exc:
             flash(request, "error", exc.message.replace(str(path), shown_name),
@@ -121,6 +125,9 @@ def retry(key: str, request: Request, state: State, principal: Organiser, form: 
         try:
             with state.zoom_lock:
                 result = retry_registrations(state.runtime, key, [email] if email else None)
+        except LeaseBusy as busy:
+            flash(request, "info", sync_running_message(state, busy))
+            return redirect(f"/events/{key}#failures")
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(f"/events/{key}#failures")
@@ -140,10 +147,14 @@ def retry_mails(key: str, request: Request, state: State, principal: Organiser, 
     """Queue failed mails again (one ``outbox_id`` or all); the dispatcher sends them on its next pass."""
     raw_id = str(form.get("outbox_id") or "").strip()
     lang = request_language(request, state.default_language)
+    row_id = parse_store_id(raw_id)
     with state.runtime.sessions() as db:
         event = event_for(db, principal, key)
-        ids = [int(raw_id)] if raw_id.isdigit() else None
-        count = outbox.requeue_failed(db, event.id, ids)
+        if raw_id and row_id is None:  # "²", 20 digits: not an id, and never "all" by mistake
+            with language(lang):
+                flash(request, "error", _("The mail to retry was not recognised; nothing was queued again."))
+            return redirect(f"/events/{key}#failures")
+        count = outbox.requeue_failed(db, event.id, None if row_id is None else [row_id])
         db.commit()
     with language(lang):
         message = _("{count} failed mails queued again; they go out with the next dispatch.", count=count)
@@ -160,7 +171,10 @@ def sync(key: str, request: Request, state: State, principal: Organiser, form: F
     with language(lang):
         try:
             with state.zoom_lock:
-                result = sync_registrants(state.runtime, key)
+                result = sync_registrants(state.runtime, key, purpose="dashboard: Jetzt mit Zoom abgleichen")
+        except LeaseBusy as busy:
+            flash(request, "info", sync_running_message(state, busy))
+            return redirect(f"/events/{key}#registrants")
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(f"/events/{key}#registrants")
@@ -169,6 +183,18 @@ def sync(key: str, request: Request, state: State, principal: Organiser, form: F
                 registered=result["registered"], failed=len(result["failed"])),
               details=[str(w) for w in result["warnings"]])
     return redirect(f"/events/{key}#registrants")
+
+
+def sync_running_message(state: UiState, busy: LeaseBusy) -> str:
+    """What the organiser is told when another Zoom sync of the event is running (honest about when)."""
+    minutes = max(1, round(state.runtime.settings.sync_interval_seconds / 60))
+    return _(
+        "A Zoom sync of this event is already running ({holder}). It also registers the people imported "
+        "before it finishes; anyone it misses is registered by the service's next scheduled sync (every "
+        "{minutes} minutes). You can also click again once it has finished.",
+        holder=busy.info.describe(),
+        minutes=minutes,
+    )
 
 
 def _event_info(event: Event) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Putting the dashboard and moderator console into the FastAPI app of ``orchestrator run``.
 
 ``app = create_app(WebContext.from_runtime(rt), routers=ui_routers())`` then ``install_ui(app, rt)``
-(or simply ``create_ui_app(rt)``). ``install_ui`` adds the signed session cookie, the runtime the
+(or simply ``create_ui_app(rt)``). ``install_ui`` adds the signed session cookie (it carries only
+the session token, the language and the CSRF token; sessions live in the store), the runtime the
 pages work with, and the error pages.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -19,12 +22,15 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from orchestrator.i18n import N_, translate
 from orchestrator.settings import Settings
+from orchestrator.web.body_limit import BodyLimits
 from orchestrator.web.context import WebContext
 from orchestrator.web.ui import console, dashboard, routes_auth, static
 from orchestrator.web.ui.errors import CsrfFailed, Forbidden, LoginRequired, PayloadTooLarge, UiError
 from orchestrator.web.ui.i18n_web import request_language
 from orchestrator.web.ui.pages import redirect, render
 from orchestrator.web.ui.state import UiState
+from orchestrator.web.ui.uploads import remove_stale_uploads
+from orchestrator.web.ui.web_sessions import DEFAULT_IDLE, SessionPolicy
 
 if TYPE_CHECKING:
     from orchestrator.cli.runtime import Runtime
@@ -73,11 +79,29 @@ def session_secret(settings: Settings) -> str:
 
 
 def install_ui(
-    app: FastAPI, rt: Runtime, *, secure_cookies: bool | None = None, max_upload_bytes: int = 10 * 1024 * 1024
+    app: FastAPI,
+    rt: Runtime,
+    *,
+    secure_cookies: bool | None = None,
+    max_upload_bytes: int = 10 * 1024 * 1024,
+    upload_dir: Path | None = None,
 ) -> None:
-    """Add the session middleware, the pages' state and error handling to ``app`` (before it starts)."""
+    """Add the session middleware, the pages' state and error handling to ``app`` (before it starts).
+
+    Uploads left behind by an import that was killed before this start are removed now.
+    """
     settings = rt.settings
-    app.state.ui = UiState(runtime=rt, default_language=settings.language, max_upload_bytes=max_upload_bytes)
+    policy = SessionPolicy(lifetime=timedelta(seconds=settings.session_max_age_seconds),
+                           idle=min(DEFAULT_IDLE, timedelta(seconds=settings.session_max_age_seconds)))
+    state = UiState(runtime=rt, default_language=settings.language, max_upload_bytes=max_upload_bytes,
+                    session_policy=policy)
+    if upload_dir is not None:
+        state.upload_dir = upload_dir
+    remove_stale_uploads(state.upload_dir, datetime.now(UTC))
+    app.state.ui = state
+    body_limits: BodyLimits | None = getattr(app.state, "body_limits", None)
+    if body_limits is not None:
+        body_limits.upload_bytes = max_upload_bytes
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
@@ -89,12 +113,13 @@ def install_ui(
     app.add_exception_handler(UiError, _ui_error)
 
 
-def create_ui_app(rt: Runtime, *, secure_cookies: bool | None = None, **create_app_options: Any) -> FastAPI:
+def create_ui_app(rt: Runtime, *, secure_cookies: bool | None = None, upload_dir: Path | None = None,
+                  **create_app_options: Any) -> FastAPI:
     """The whole app: webhooks and health (``create_app``) plus dashboard and console."""
     from orchestrator.web.app import create_app
 
     app = create_app(WebContext.from_runtime(rt), routers=ui_routers(), **create_app_options)
-    install_ui(app, rt, secure_cookies=secure_cookies)
+    install_ui(app, rt, secure_cookies=secure_cookies, upload_dir=upload_dir)
     return app
 
 

@@ -10,28 +10,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from orchestrator.i18n import SUPPORTED_LANGUAGES
+from orchestrator.web.security_headers import SECURITY_HEADERS, with_security_headers
 from orchestrator.web.ui.csrf import FIELD, csrf_token
 from orchestrator.web.ui.i18n_web import LANGUAGE_NAMES, date_formatter, request_language, translator
-from orchestrator.web.ui.principal import Principal
+from orchestrator.web.ui.principal import SESSION_TOKEN, Principal
 from orchestrator.web.ui.state import UiState
+from orchestrator.web.ui.web_sessions import find_session, pop_flash, push_flash
 
-FLASH_KEY = "flash"
+__all__ = ["SECURITY_HEADERS", "flash", "redirect", "render", "with_security_headers"]
+
 MAX_FLASH_DETAILS = 10
-# No inline script or style anywhere: everything comes from /static, so the policy can be strict.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    # Moderator links carry their secret in the path: never send it on as a referrer.
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
+MAX_FLASH_TEXT = 2000
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The template environment (autoescape on for every template)."""
@@ -44,19 +33,37 @@ def environment() -> Environment:
     )
 
 
-def with_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers[name] = value
-    return response
-
-
 def flash(request: Request, kind: str, text: str, *, details: list[str] | None = None,
           instruction: str | None = None) -> None:
-    """Show a message on the next page (kind: ok, error, info)."""
-    messages = list(request.session.get(FLASH_KEY, []))
-    messages.append({"kind": kind, "text": text, "details": list(details or [])[:MAX_FLASH_DETAILS],
-                     "instruction": instruction})
-    request.session[FLASH_KEY] = messages[-5:]
+    """Show a message on the next page (kind: ok, error, info).
+
+    Messages are kept in the server-side session, never in the cookie (they may name participants,
+    and a long one would make the cookie too large for the browser). Without a session: dropped.
+    """
+    state: UiState = request.app.state.ui
+    message = {
+        "kind": kind,
+        "text": text[:MAX_FLASH_TEXT],
+        "details": [d[:MAX_FLASH_TEXT] for d in list(details or [])[:MAX_FLASH_DETAILS]],
+        "instruction": instruction[:MAX_FLASH_TEXT] if instruction else instruction,
+    }
+    with state.runtime.sessions() as db:
+        now = state.runtime.clock.now()
+        row = find_session(db, request.session.get(SESSION_TOKEN), now, state.session_policy)
+        if row is not None:
+            push_flash(row, message)
+        db.commit()
+
+
+def _pop_flash(request: Request, state: UiState) -> list[dict[str, Any]]:
+    token = request.session.get(SESSION_TOKEN)
+    if token is None:
+        return []
+    with state.runtime.sessions() as db:
+        row = find_session(db, token, state.runtime.clock.now(), state.session_policy)
+        messages = pop_flash(row) if row is not None else []
+        db.commit()
+    return messages
 
 
 def redirect(url: str) -> Response:
@@ -76,7 +83,7 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` in the request's language with the common context."""
     language = request_language(request, state.default_language)
-    messages = request.session.pop(FLASH_KEY, [])
+    messages = _pop_flash(request, state)
     html = environment().get_template(template).render(
         _=translator(language),
         lang=language,

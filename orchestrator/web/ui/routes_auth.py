@@ -56,35 +56,47 @@ def login_page(request: Request, state: State,
 
 @router.post("/login")
 def login(request: Request, state: State, form: Form) -> Response:
-    """Check e-mail and password; on success a fresh session, else the form again (same message)."""
+    """Check e-mail and password; on success a fresh session, else the form again (same message).
+
+    Each attempt is counted before the password is checked; while the growing delay of the account
+    or of the client address runs, the answer is 429 with the seconds to wait.
+    """
     email = str(form.get("email") or "")[:320]
     password = str(form.get("password") or "")
     target = safe_next(form.get("next"))
     rt = state.runtime
     now = rt.clock.now()
     key = accounts.normalise_email(email)
+    address = request.client.host if request.client else "unknown"
     language = request_language(request, state.default_language)
-    if state.throttle.blocked(key, now):
-        error = translate(N_("Too many failed attempts. Please wait 15 minutes and try again."), language)
-        return render(request, state, "login.html", principal=None, next=target, error=error, email=email,
-                      status_code=429)
+    refused = state.throttle.claim(key, address, now)
+    if refused is not None:
+        error = translate(N_("Too many failed attempts. Please wait {seconds} seconds and try again."),
+                          language, seconds=refused.seconds)
+        response = render(request, state, "login.html", principal=None, next=target, error=error, email=email,
+                          status_code=429)
+        response.headers["Retry-After"] = str(refused.seconds)
+        return response
     with rt.sessions() as db:
         user = accounts.authenticate(db, email, password, now)
+        if user is not None:
+            log_in_user(request, db, user, now, state.session_policy)
         db.commit()
     if user is None:
-        state.throttle.failed(key, now)
         error = translate(N_("The e-mail address or the password is not correct."), language)
         return render(request, state, "login.html", principal=None, next=target, error=error, email=email,
                       status_code=400)
-    state.throttle.succeeded(key)
-    log_in_user(request, user)
+    state.throttle.succeeded(key, address, now)
     csrf.rotate(request)
     return redirect(target)
 
 
 @router.post("/logout")
-def logout(request: Request, form: Form) -> Response:
-    log_out(request)
+def logout(request: Request, state: State, form: Form) -> Response:
+    """End the session on the server, then back to the login form."""
+    with state.runtime.sessions() as db:
+        log_out(request, db)
+        db.commit()
     csrf.rotate(request)
     return redirect("/login")
 
@@ -92,14 +104,17 @@ def logout(request: Request, form: Form) -> Response:
 @router.get("/m/{token}")
 def moderator_link(token: str, request: Request, state: State) -> Response:
     """Open a moderator session from a per-event link, then go to that event's console."""
+    now = state.runtime.clock.now()
     with state.runtime.sessions() as db:
-        link = accounts.resolve_moderator_link(db, token)
+        link = accounts.resolve_moderator_link(db, token, now)
         event = db.get(Event, link.event_id) if link is not None else None
-    if link is None or event is None:
-        raise PageNotFound()
-    log_in_link(request, link)
+        if link is None or event is None:
+            raise PageNotFound()
+        log_in_link(request, db, link, now, state.session_policy)
+        event_key = event.key
+        db.commit()
     csrf.rotate(request)
-    return redirect(f"/events/{event.key}/console")
+    return redirect(f"/events/{event_key}/console")
 
 
 @router.post("/language")

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 
+from orchestrator.db import migrate
+from orchestrator.db.models import LoginAttempt
+from orchestrator.db.session import make_engine, make_sessionmaker
 from orchestrator.errors import BadInput
 from orchestrator.settings import Settings
 from orchestrator.web.ui.install import cookie_secure, session_secret
 from orchestrator.web.ui.passwords import hash_password, needs_rehash, verify_password
 from orchestrator.web.ui.routes_auth import safe_next
-from orchestrator.web.ui.throttle import LoginThrottle
+from orchestrator.web.ui.throttle import LoginThrottle, Refused, ThrottlePolicy
 
 T0 = datetime(2025, 8, 27, 8, 0, tzinfo=UTC)
 
@@ -35,16 +40,34 @@ def test_password_strength() -> None:
         hash_password("x" * 1025)
 
 
-def test_throttle_blocks_after_the_limit_within_the_window() -> None:
-    throttle = LoginThrottle(limit=3, window=timedelta(minutes=15))
-    for minute in range(3):
-        assert not throttle.blocked("a@example.org", T0 + timedelta(minutes=minute))
-        throttle.failed("a@example.org", T0 + timedelta(minutes=minute))
-    assert throttle.blocked("a@example.org", T0 + timedelta(minutes=3))
-    assert not throttle.blocked("b@example.org", T0 + timedelta(minutes=3))
-    assert not throttle.blocked("a@example.org", T0 + timedelta(minutes=15, seconds=1))  # first one expired
-    throttle.succeeded("a@example.org")
-    assert not throttle.blocked("a@example.org", T0 + timedelta(minutes=4))
+def test_throttle_delay_grows_and_is_capped() -> None:
+    policy = ThrottlePolicy(free=3)
+    delays = [policy.delay(n).total_seconds() for n in range(1, 10)]
+    assert delays == [0, 0, 0, 1, 2, 4, 8, 16, 32]
+    assert policy.delay(500) == timedelta(minutes=15)  # never a longer lockout
+
+
+def test_throttle_counts_in_the_store_and_refuses_during_the_delay(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate.upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    throttle = LoginThrottle(sessions, account=ThrottlePolicy(free=2), address=ThrottlePolicy(free=10))
+    assert throttle.claim("a@example.org", "10.0.0.1", T0) is None
+    assert throttle.claim("a@example.org", "10.0.0.1", T0) is None
+    assert throttle.claim("a@example.org", "10.0.0.1", T0) is None  # the third sets a 1 s delay
+    assert throttle.claim("a@example.org", "10.0.0.1", T0) == Refused(1)
+    assert throttle.claim("b@example.org", "10.0.0.1", T0) is None  # another account is not slowed
+    # a new throttle on the same store (a restart) still knows the count
+    again = LoginThrottle(sessions, account=ThrottlePolicy(free=2), address=ThrottlePolicy(free=10))
+    assert again.claim("a@example.org", "10.0.0.1", T0 + timedelta(milliseconds=500)) == Refused(1)
+    assert again.claim("a@example.org", "10.0.0.1", T0 + timedelta(seconds=1)) is None  # 4th: 2 s now
+    assert again.claim("a@example.org", "10.0.0.1", T0 + timedelta(seconds=2)) == Refused(1)
+    again.succeeded("a@example.org", "10.0.0.1", T0 + timedelta(seconds=2))
+    assert again.claim("a@example.org", "10.0.0.1", T0 + timedelta(seconds=2)) is None
+    with sessions() as db:
+        rows = db.execute(select(LoginAttempt.key, LoginAttempt.failures))
+        keys = {key: failures for key, failures in rows}
+    assert keys == {"account:a@example.org": 1, "account:b@example.org": 1, "address:10.0.0.1": 5}
 
 
 @pytest.mark.parametrize(
