@@ -37,6 +37,8 @@ class PersonAttendance:
     organisation: str | None
     language: str
     minutes: int
+    # Both clipped to the meeting's runs like the minutes: someone who joined the waiting room at
+    # 08:50 for a meeting that started at 09:30 first joined at 09:30; None without any counted time.
     first_join: datetime | None
     last_leave: datetime | None  # end of the last session (the meeting's end for someone who stayed)
 
@@ -97,24 +99,36 @@ def compute_attendance(session: Session, event: Event, now: datetime) -> Attenda
         person_id = owner.get(key)
         (per_person[person_id] if person_id is not None else guests).append(marks)
     people = []
-    for person in session.scalars(select(Person).where(Person.event_id == event.id).order_by(Person.last_name,
-                                                                                              Person.first_name)):
+    for person in session.scalars(
+        select(Person).where(Person.event_id == event.id).order_by(Person.last_name, Person.first_name)
+    ):
         participant_marks = per_person.get(person.id, [])
         if not participant_marks and person.status != PersonStatus.ACTIVE:
             continue
-        joins = [m.at for marks in participant_marks for m in marks if m.kind == "join"]
         spans = attended_intervals(participant_marks, windows)
-        people.append(PersonAttendance(
-            person_id=person.id, email=person.email, first_name=person.first_name, last_name=person.last_name,
-            organisation=person.organisation, language=person.language,
-            minutes=int(sum(i.seconds for i in spans) // 60),
-            first_join=min(joins, default=None),
-            # The end of the last session: a leave, or the meeting's end for someone who stayed.
-            last_leave=spans[-1].end if spans else None,
-        ))
+        people.append(
+            PersonAttendance(
+                person_id=person.id,
+                email=person.email,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                organisation=person.organisation,
+                language=person.language,
+                minutes=int(sum(i.seconds for i in spans) // 60),
+                first_join=spans[0].start if spans else None,
+                # The end of the last session: a leave, or the meeting's end for someone who stayed.
+                last_leave=spans[-1].end if spans else None,
+            )
+        )
     guest_minutes = sum(int(attended_seconds([marks], windows) // 60) for marks in guests)
-    return AttendanceReport(event_key=event.key, windows=windows, meeting_ended=ended, people=people,
-                            guests=len(guests), guest_minutes=guest_minutes)
+    return AttendanceReport(
+        event_key=event.key,
+        windows=windows,
+        meeting_ended=ended,
+        people=people,
+        guests=len(guests),
+        guest_minutes=guest_minutes,
+    )
 
 
 def event_threshold(event: Event, min_minutes: int | None) -> int:

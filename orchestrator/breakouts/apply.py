@@ -5,6 +5,11 @@ check Zoom's limits; read the meeting: if it already holds exactly this set, wri
 otherwise record the intent (commit), send one PATCH, read the meeting back to verify, and record
 the result with an audit entry. The PATCH sets an absolute value, so after a crash between the call
 and our commit the next run simply sends it again.
+
+Nothing is recorded as applied that Zoom did not take: a refusal (400, 429 after the retries) is
+recorded as failed. When the answer was lost (timeout, dropped connection, 5xx) the meeting is read
+back: it holds the rooms (applied), still the old ones (failed), or cannot be read (an intent with
+"unknown, verify"; no round is then marked as the one Zoom holds).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -38,7 +43,7 @@ from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.i18n import _
 from orchestrator.zoom.client import ZoomClient
-from orchestrator.zoom.errors import ZoomError
+from orchestrator.zoom.errors import ZoomError, ZoomUnavailable
 from orchestrator.zoom_audit import record_zoom_call
 
 log = logging.getLogger(__name__)
@@ -131,24 +136,44 @@ def apply_round(ctx: ApplyContext, event: Event, round_row: BreakoutRound) -> Ap
         "payload_hash": digest,
         "zoom_meeting_id": meeting.zoom_meeting_id,
     }
+    lost: ZoomError | None = None  # the PATCH's answer got lost: Zoom may or may not have taken it
     try:
         ctx.zoom.update_meeting(meeting.zoom_meeting_id, settings_body(rooms))
     except ZoomError as exc:
-        _audit(ctx, event, exc.status, "failed", detail, exc)
-        record = _record(ctx, event, round_row, rooms, digest, ApplyState.FAILED, verified=False, now=now)
-        record.last_error = exc.message
-        ctx.commit()
-        raise OperationFailed(
-            _("Zoom refused the rooms of round {round}: {reason}", round=round_row.number, reason=exc.message)
-        ) from exc
-    verified = canonical(_read_rooms(ctx, event, meeting.zoom_meeting_id)) == canonical(rooms)
-    _audit(ctx, event, 204, "ok" if verified else "unverified", {**detail, "verified": verified}, None)
+        if not _maybe_taken(exc):
+            _not_applied(ctx, event, round_row, rooms, digest, detail, exc, now)
+        lost = exc
+    held = _try_read_rooms(ctx, meeting.zoom_meeting_id)
+    taken = isinstance(held, list) and canonical(held) == canonical(rooms)
+    if lost is not None and not taken:
+        if isinstance(held, ZoomError):
+            _unknown(ctx, event, round_row, rooms, digest, detail, lost, now)
+        _not_applied(ctx, event, round_row, rooms, digest, detail, lost, now)
+    # Zoom took the PATCH: its answer says so, or (answer lost) the meeting read back holds the rooms.
+    verified = taken
+    _audit(
+        ctx,
+        event,
+        204 if lost is None else lost.status,
+        "ok" if verified else "unverified",
+        {**detail, "verified": verified, "answer_lost": lost is not None},
+        None,
+    )
     _record(ctx, event, round_row, rooms, digest, ApplyState.APPLIED, verified=verified, now=now)
     ctx.commit()
     log.info(
         "breakout round applied",
         extra={"event": event.key, "round": round_row.number, "rooms": len(rooms), "verified": verified},
     )
+    if isinstance(held, ZoomError):
+        raise OperationFailed(
+            _(
+                "The rooms of round {round} were sent to Zoom, but the meeting could not be read back to "
+                "verify them: {reason} Please run 'orchestrator breakouts apply --round {round}' again.",
+                round=round_row.number,
+                reason=held.message,
+            )
+        )
     if not verified:
         raise OperationFailed(
             _(
@@ -160,6 +185,73 @@ def apply_round(ctx: ApplyContext, event: Event, round_row: BreakoutRound) -> Ap
     return ApplyOutcome(
         round_row.number, "applied", 1, len(rooms), participant_count(rooms), True, digest, instructions
     )
+
+
+def _maybe_taken(error: ZoomError) -> bool:
+    """True when Zoom may have taken the request although it failed (timeout, lost connection, 5xx)."""
+    return isinstance(error, ZoomUnavailable) and error.ambiguous
+
+
+def _try_read_rooms(ctx: ApplyContext, meeting_id: int) -> list[ZoomRoom] | ZoomError:
+    """The meeting's pre-assigned rooms, or the error that kept us from reading them."""
+    try:
+        return rooms_in_meeting(ctx.zoom.get_meeting(meeting_id))
+    except ZoomError as exc:
+        return exc
+
+
+def _not_applied(
+    ctx: ApplyContext,
+    event: Event,
+    round_row: BreakoutRound,
+    rooms: list[ZoomRoom],
+    digest: str,
+    detail: dict[str, Any],
+    error: ZoomError,
+    now: datetime,
+) -> NoReturn:
+    """Zoom did not take the rooms (it refused, or its meeting still holds the previous set)."""
+    _audit(ctx, event, error.status, "failed", detail, error)
+    record = _record(ctx, event, round_row, rooms, digest, ApplyState.FAILED, verified=False, now=now)
+    record.last_error = error.message
+    ctx.commit()
+    raise OperationFailed(
+        _("Zoom refused the rooms of round {round}: {reason}", round=round_row.number, reason=error.message)
+    ) from error
+
+
+def _unknown(
+    ctx: ApplyContext,
+    event: Event,
+    round_row: BreakoutRound,
+    rooms: list[ZoomRoom],
+    digest: str,
+    detail: dict[str, Any],
+    error: ZoomError,
+    now: datetime,
+) -> NoReturn:
+    """The PATCH's answer was lost and the meeting could not be read: whether Zoom took it is unknown.
+
+    The record stays an intent (the next run reads the meeting first and sends again if needed).
+    Zoom may now hold this round's set, so no other round is known to be in Zoom any more.
+    """
+    message = _(
+        "It is unknown whether Zoom took the rooms of round {round}: {reason} Reading the meeting back "
+        "failed as well. Please check the meeting in Zoom or run 'orchestrator breakouts apply --round "
+        "{round}' again.",
+        round=round_row.number,
+        reason=error.message,
+    )
+    _audit(ctx, event, error.status, "unknown", detail, error)
+    record = _record(ctx, event, round_row, rooms, digest, ApplyState.INTENT, verified=False, now=now)
+    record.last_error = message
+    for other in ctx.session.scalars(
+        select(BreakoutApply).join(BreakoutRound).where(BreakoutRound.event_id == event.id)
+    ):
+        if other is not record:
+            other.current = False
+    ctx.commit()
+    raise OperationFailed(message) from error
 
 
 def _read_rooms(ctx: ApplyContext, event: Event, meeting_id: int) -> list[ZoomRoom]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from orchestrator.breakouts.apply import ApplyContext, apply_record, apply_round
+from orchestrator.breakouts.apply_lease import apply_lease
 from orchestrator.breakouts.export import roster_csv, roster_html, zoom_csv
 from orchestrator.breakouts.limits import ZoomLimits, check_limits
 from orchestrator.breakouts.moderate import move_person, show_round, swap_people
@@ -30,6 +31,7 @@ from orchestrator.db.models.breakouts import ApplyState
 from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.events import resolve_event
 from orchestrator.i18n import _, get_language
+from orchestrator.outpaths import output_file
 
 if TYPE_CHECKING:
     from orchestrator.cli.runtime import Runtime
@@ -61,14 +63,19 @@ def apply(rt: Runtime, event_key: str | None, round_number: int, limits: ZoomLim
         event = resolve_event(session, event_key)
         round_row = find_round(event, round_number)
         _require_planned(session, round_row)
-        outcome = apply_round(_context(rt, session, limits), event, round_row)
+        session.commit()  # no transaction stays open while the lease is taken
+        with apply_lease(rt, event, "orchestrator breakouts apply"):
+            outcome = apply_round(_context(rt, session, limits), event, round_row)
         return {"event": event.key, **outcome.as_dict()}
 
 
 def export(
-    rt: Runtime, event_key: str | None, round_number: int, fmt: ExportFormat, output: Path | None
+    rt: Runtime, event_key: str | None, round_number: int, fmt: ExportFormat, output: str | Path | None
 ) -> dict[str, Any]:
-    """Write Zoom's CSV or the moderators' roster for one round; returns the files written."""
+    """Write Zoom's CSV or the moderators' roster for one round; returns the files written.
+
+    ``output`` is a file (roster: a base name) or a directory for the default name inside it.
+    """
     with rt.session() as session:
         event = resolve_event(session, event_key)
         round_row = find_round(event, round_number)
@@ -77,13 +84,15 @@ def export(
         if fmt == "zoom-csv":
             rooms = round_rooms(session, event, round_row)
             check_limits(round_number, rooms, ZoomLimits(max_participants=10**9))
-            path = output or Path(f"breakouts-{event.key}-round{round_number}-zoom.csv")
+            default = f"breakouts-{event.key}-round{round_number}-zoom.csv"
+            path = output_file(output, default) or Path(default)
             files.append(_write(path, zoom_csv(rooms)))
             people = sum(len(room.emails) for room in rooms)
         else:
             entries = roster(session, event, round_row)
             people = sum(room.participants for room in entries)
-            base = output or Path(f"roster-{event.key}-round{round_number}")
+            default = f"roster-{event.key}-round{round_number}"
+            base = output_file(output, default) or Path(default)
             if fmt in ("roster", "roster-html"):
                 start = round_row.start_utc.astimezone(ZoneInfo(event.timezone)).strftime("%d.%m.%Y %H:%M")
                 html = roster_html(

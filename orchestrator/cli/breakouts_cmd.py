@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
@@ -127,7 +126,8 @@ def export_command(
         typer.Option("--format", help="zoom-csv, roster (HTML and CSV), roster-html or roster-csv."),
     ] = "zoom-csv",
     out: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File (roster: base name) to write.")
+        str | None,
+        typer.Option("--output", "-o", help="File (roster: base name) or directory to write."),
     ] = None,
     event: EventOption = None,
     as_json: JsonOption = False,

@@ -20,6 +20,7 @@ from orchestrator.jobs import mail as mail_job
 from orchestrator.mail.planner import plan_outbox
 from orchestrator.mail.preview import PreviewRequest, render_preview
 from orchestrator.mail.status import schedule, status
+from orchestrator.outpaths import output_directory
 
 app = typer.Typer(help="Participant mails: preview, schedule, send, status.", no_args_is_help=True)
 
@@ -77,7 +78,8 @@ def preview(
         if lang not in ("de", "en"):
             raise BadInput(_("Unknown language {lang}; use de or en.", lang=lang))
         rt = runtime()
-        request = PreviewRequest(kind, "en" if lang == "en" else "de", to, out_dir, rt.settings.mail_from)
+        out = output_directory(out_dir)
+        request = PreviewRequest(kind, "en" if lang == "en" else "de", to, out, rt.settings.mail_from)
         return preview_mail(rt, event, request)
 
     def render(result: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.events import resolve_event
 from orchestrator.i18n import _
+from orchestrator.outpaths import output_file, write_text_file
 from orchestrator.privacy import export_person, forget_person, purge_expired
 
 app = typer.Typer(help="Personal data: export and forget.", no_args_is_help=True)
@@ -42,23 +43,30 @@ def person_export(rt: Runtime, email: str, event_key: str | None) -> dict[str, A
 @app.command("export")
 def export(
     email: EmailArgument,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the JSON into this file.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option("--out", help="JSON file, or a directory for datenauskunft-<e-mail>.json."),
+    ] = None,
     event: EventOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """All data stored about a person, as JSON (includes their personal Zoom join link)."""
+    written: list[Path] = []
 
     def render(result: dict[str, Any]) -> None:
         text = json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
         if out is None:
             typer.echo(text, nl=False)
+        for path in written:
+            output.say(_("Written to {path}.", path=str(path)))
         output.warn(_("The export contains the person's personal Zoom join link: hand it only to them."))
 
     def action() -> dict[str, Any]:
         result = person_export(runtime(), email, event)
-        if out is not None:
+        path = output_file(out, f"datenauskunft-{email.strip().lower()}.json")
+        if path is not None:
             text = json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
-            out.write_text(text, encoding="utf-8")
+            written.append(write_text_file(path, text))
         return result
 
     output.run_command(as_json, action, render)
@@ -71,8 +79,13 @@ def person_forget(rt: Runtime, email: str, event_key: str | None) -> dict[str, A
         mail_dir = rt.settings.mail_eml_dir if rt.settings.mail_transport == "eml" else None
         outcome = forget_person(session, rt.zoom, email, rt.clock.now(), event_id=event_id, mail_dir=mail_dir)
         session.commit()
-    return {"people": len(outcome.people), "zoom_cancelled": outcome.zoom_cancelled, "rows": outcome.rows,
-            "webhook_events": outcome.webhook_events, "mail_files": outcome.mail_files}
+    return {
+        "people": len(outcome.people),
+        "zoom_cancelled": outcome.zoom_cancelled,
+        "rows": outcome.rows,
+        "webhook_events": outcome.webhook_events,
+        "mail_files": outcome.mail_files,
+    }
 
 
 @app.command("forget")
@@ -88,9 +101,15 @@ def forget(
 
     def render(result: dict[str, Any]) -> None:
         rows = sum(result["rows"].values())
-        output.say(_("Forgotten: {rows} stored rows deleted, {mails} mail files deleted, Zoom registrations "
-                     "cancelled: {zoom}. An anonymous note was kept.", rows=rows, mails=result["mail_files"],
-                     zoom=result["zoom_cancelled"]))
+        output.say(
+            _(
+                "Forgotten: {rows} stored rows deleted, {mails} mail files deleted, Zoom registrations "
+                "cancelled: {zoom}. An anonymous note was kept.",
+                rows=rows,
+                mails=result["mail_files"],
+                zoom=result["zoom_cancelled"],
+            )
+        )
 
     output.run_command(as_json, lambda: person_forget(runtime(), email, event), render)
 
@@ -101,8 +120,11 @@ def person_purge(rt: Runtime, dry_run: bool) -> dict[str, Any]:
         outcomes = purge_expired(session, rt.clock.now(), rt.settings.retention_days, dry_run=dry_run)
         if not dry_run:
             session.commit()
-    return {"retention_days": rt.settings.retention_days, "dry_run": dry_run,
-            "events": [o.__dict__ for o in outcomes]}
+    return {
+        "retention_days": rt.settings.retention_days,
+        "dry_run": dry_run,
+        "events": [o.__dict__ for o in outcomes],
+    }
 
 
 @app.command("purge-expired")
@@ -117,9 +139,19 @@ def purge(
             days = result["retention_days"]
             output.say(_("No event is past the retention period of {days} days.", days=days))
         for item in result["events"]:
-            text = _("{event}: {people} people, {guests} guest records, {webhooks} Zoom notifications",
-                     event=item["event_key"], people=item["people"], guests=item["guest_marks"],
-                     webhooks=item["webhook_events"])
+            text = _(
+                "{event}: {people} people, {guests} guest records, {webhooks} Zoom notifications",
+                event=item["event_key"],
+                people=item["people"],
+                guests=item["guest_marks"],
+                webhooks=item["webhook_events"],
+            )
+            if item["moderators"] or item["moderator_accounts"]:
+                text += _(
+                    ", {moderators} moderators in the agenda, {accounts} moderator accounts",
+                    moderators=item["moderators"],
+                    accounts=item["moderator_accounts"],
+                )
             output.say(text + (_(" (dry run)") if result["dry_run"] else ""))
 
     output.run_command(as_json, lambda: person_purge(runtime(), dry_run), render)

@@ -346,8 +346,24 @@ def _error_fields(response: requests.Response) -> tuple[int | None, str]:
         raw_code = body.get("code")
         code = raw_code if isinstance(raw_code, int) else None
         message = str(body.get("message") or body.get("reason") or "")
-        return code, message
+        return code, message + _field_errors(body.get("errors"))
     return None, f"HTTP {response.status_code} {response.reason or ''}".strip()
+
+
+def _field_errors(errors: object, limit: int = 3) -> str:
+    """Zoom's per-field details of a validation error (``errors: [{field, message}]``), if any.
+
+    "Validation Failed." alone tells an organiser nothing; the field and Zoom's reason do.
+    """
+    if not isinstance(errors, list):
+        return ""
+    parts = [
+        f"{item.get('field')}: {item.get('message')}" if item.get("field") else str(item.get("message"))
+        for item in errors[:limit]
+        if isinstance(item, dict) and item.get("message")
+    ]
+    more = f"; +{len(errors) - limit}" if len(errors) > limit else ""
+    return f" ({'; '.join(parts)}{more})" if parts else ""
 
 
 # Keys that identify what changed; everything else (join/start URLs, passwords, PINs) stays out.

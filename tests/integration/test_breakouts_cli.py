@@ -115,3 +115,21 @@ def test_apply_move_swap_show(rt: Runtime) -> None:
         ["--lang", "en", "breakouts", "swap", "a@example.org", "b@example.org", "--round", "1"], ENV
     )
     assert nobody.exit_code == 2 and "not registered" in nobody.output
+
+
+def test_export_into_a_directory_and_to_a_missing_one(rt: Runtime, tmp_path: Path) -> None:
+    assert invoke(["--lang", "en", "breakouts", "plan"], ENV).exit_code == 0
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    export = ["--lang", "en", "breakouts", "export", "--round", "1"]
+    zoom = invoke([*export, "--output", str(folder) + "/"], ENV)
+    assert zoom.exit_code == 0, zoom.output
+    (csv_file,) = folder.iterdir()
+    assert csv_file.name.startswith("breakouts-") and csv_file.name.endswith("-round1-zoom.csv")
+    assert f"Written: {csv_file}" in zoom.output
+    roster = invoke([*export, "--format", "roster", "-o", str(folder)], ENV)
+    assert roster.exit_code == 0, roster.output
+    assert sorted(p.suffix for p in folder.glob("roster-*-round1.*")) == [".csv", ".html"]
+    missing = invoke([*export, "-o", str(tmp_path / "nowhere" / "r1.csv")], ENV)
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    assert not (tmp_path / "nowhere").exists()

@@ -93,3 +93,6 @@ def test_preview_renders_files_in_german_and_for_one_person(sqlite_url: str, tmp
 
     unknown = invoke(["mail", "preview", "--kind", "invoice", "--out", str(out)], env)
     assert unknown.exit_code == 2 and "invoice" in unknown.output
+    a_file = out / "reminder-de.txt"
+    into_a_file = invoke(["--lang", "en", "mail", "preview", "--kind", "reminder", "--out", str(a_file)], env)
+    assert into_a_file.exit_code == 2 and "is a file, not a directory" in into_a_file.output
