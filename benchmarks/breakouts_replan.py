@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import update
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import BreakoutRoom
 from tests.integration.test_breakouts_support import add_people, event_runtime
 
@@ -34,14 +34,14 @@ def timed(action: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
     return result, time.perf_counter() - start
 
 
-def set_capacity(rt: Runtime, *, extra: int | None = None, absolute: int | None = None) -> None:
+def set_capacity(rt: App, *, extra: int | None = None, absolute: int | None = None) -> None:
     with rt.session() as session:
         value = BreakoutRoom.capacity + extra if extra is not None else absolute
         session.execute(update(BreakoutRoom).values(capacity=value))
         session.commit()
 
 
-def writes(rt: Runtime) -> int:
+def writes(rt: App) -> int:
     return len(rt.emulator.write_calls())
 
 

@@ -30,7 +30,7 @@ PASSWORD = "correct horse battery"
 SERVER = """
 import sys
 from pathlib import Path
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db import migrate
 from orchestrator.settings import Settings
 from orchestrator.web.serve import HttpServer
@@ -39,7 +39,7 @@ from orchestrator.web.ui import accounts, create_ui_app
 work = Path(sys.argv[1])
 url = f"sqlite:///{work / 'store.db'}"
 migrate.upgrade(url)
-rt = Runtime(Settings(database_url=url, zoom="emulator", zoom_emulator_state=work / "zoom.json",
+rt = App(Settings(database_url=url, zoom="emulator", zoom_emulator_state=work / "zoom.json",
                       _env_file=None))
 with rt.session() as session:
     accounts.create_user(session, "orga@example.org", "correct horse battery", "organiser", None)

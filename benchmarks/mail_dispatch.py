@@ -32,7 +32,7 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import func, select, update  # noqa: E402
 
-from orchestrator.cli.runtime import Runtime  # noqa: E402
+from orchestrator.app import App  # noqa: E402
 from orchestrator.db.models import Event, OutboxMessage, Person, ZoomRegistration  # noqa: E402
 from orchestrator.events import agenda_of  # noqa: E402
 from orchestrator.jobs import mail as mail_job  # noqa: E402
@@ -48,7 +48,7 @@ from tests.unit.mail_outbox.support import future_event  # noqa: E402
 SENDER = "Forum Seniorenarbeit NRW <info@forum-seniorenarbeit.de>"
 
 
-def reset_outbox(rt: Runtime) -> int:
+def reset_outbox(rt: App) -> int:
     """Every confirmation row back to queued (a fresh batch of due mails)."""
     with rt.session() as session:
         session.execute(
@@ -78,7 +78,7 @@ def reset_outbox(rt: Runtime) -> int:
 
 
 def dispatcher_run(
-    rt: Runtime,
+    rt: App,
     server: ProcessServer,
     workers: int,
     rate: float | None = None,
@@ -111,7 +111,7 @@ def dispatcher_run(
 
 
 def naive_loop(
-    rt: Runtime, server: ProcessServer, limit: int | None = None, *, fast_build: bool = False
+    rt: App, server: ProcessServer, limit: int | None = None, *, fast_build: bool = False
 ) -> float:
     """Render + build + a new SMTP connection per mail, sequentially, no store. Returns mails/s.
 

@@ -24,11 +24,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def child(workdir: str, csv_path: str) -> None:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
     from orchestrator.registrants.service import import_registrations
     from orchestrator.settings import Settings
 
-    rt = Runtime(Settings(database_url=f"sqlite:///{workdir}/store.db", _env_file=None))
+    rt = App(Settings(database_url=f"sqlite:///{workdir}/store.db", _env_file=None))
     started = time.perf_counter()
     result = import_registrations(rt, None, Path(csv_path))
     elapsed = time.perf_counter() - started
@@ -38,14 +38,14 @@ def child(workdir: str, csv_path: str) -> None:
 
 def prepare(workdir: Path) -> None:
     from orchestrator.agenda import load_agenda
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
     from orchestrator.db import migrate
     from orchestrator.events import upsert_event
     from orchestrator.settings import Settings
 
     url = f"sqlite:///{workdir}/store.db"
     migrate.upgrade(url)
-    rt = Runtime(Settings(database_url=url, _env_file=None))
+    rt = App(Settings(database_url=url, _env_file=None))
     with rt.session() as session:
         upsert_event(session, load_agenda(REPO / "config" / "fachtag-2025.yaml", allow_past=True))
         session.commit()

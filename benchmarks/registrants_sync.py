@@ -33,8 +33,8 @@ from pydantic import SecretStr  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from orchestrator.agenda import load_agenda  # noqa: E402
+from orchestrator.app import App  # noqa: E402
 from orchestrator.cli.meeting_cmd import run_setup  # noqa: E402
-from orchestrator.cli.runtime import Runtime  # noqa: E402
 from orchestrator.db import migrate  # noqa: E402
 from orchestrator.db.models import ZoomRegistration  # noqa: E402
 from orchestrator.errors import OperationFailed  # noqa: E402
@@ -67,7 +67,7 @@ def write_export(path: Path, people: int) -> None:
             )
 
 
-def prepare(workdir: Path, api_url: str, oauth_url: str, people: int) -> Runtime:
+def prepare(workdir: Path, api_url: str, oauth_url: str, people: int) -> App:
     settings = Settings(
         database_url=f"sqlite:///{workdir / 'store.db'}",
         zoom="real",
@@ -79,7 +79,7 @@ def prepare(workdir: Path, api_url: str, oauth_url: str, people: int) -> Runtime
         zoom_plan="pro",
         _env_file=None,
     )
-    rt = Runtime(settings)
+    rt = App(settings)
     migrate.upgrade(settings.database_url)
     loaded = load_agenda(AGENDA, now=rt.clock.now(), allow_past=True)
     run_setup(rt, loaded, recreate=False)
@@ -92,7 +92,7 @@ def prepare(workdir: Path, api_url: str, oauth_url: str, people: int) -> Runtime
     return rt
 
 
-def check(rt: Runtime, app: EmulatorApp, people: int) -> dict[str, Any]:
+def check(rt: App, app: EmulatorApp, people: int) -> dict[str, Any]:
     meeting_id = app.meetings()[0]["id"]
     zoom = app.registrants(meeting_id, include_cancelled=True)
     per_email = Counter(r["email"].lower() for r in zoom)

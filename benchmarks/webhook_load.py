@@ -37,8 +37,8 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from orchestrator.agenda import load_agenda  # noqa: E402
+from orchestrator.app import App  # noqa: E402
 from orchestrator.cli.meeting_cmd import run_setup  # noqa: E402
-from orchestrator.cli.runtime import Runtime  # noqa: E402
 from orchestrator.clock import FrozenClock, SystemClock  # noqa: E402
 from orchestrator.db import migrate  # noqa: E402
 from orchestrator.db.models import AttendanceMark, WebhookEvent, ZoomMeeting  # noqa: E402
@@ -67,7 +67,7 @@ def prepare_store(database_url: str, work: Path) -> int:
     """Migrate, set up the sample event and its (emulated) Zoom meeting; return the Zoom meeting id."""
     migrate.upgrade(database_url)
     clock = FrozenClock(datetime(2025, 7, 28, 8, 0, tzinfo=UTC))
-    rt = Runtime(settings_for(database_url, work), clock=clock)
+    rt = App(settings_for(database_url, work), clock=clock)
     try:
         run_setup(rt, load_agenda(REPO / "config" / "fachtag-2025.yaml", now=clock.now()), recreate=False)
         with rt.session() as session:
@@ -82,7 +82,7 @@ def serve(database_url: str, work: str, port: int) -> None:
     """Child process: the app under uvicorn, as ``orchestrator run`` would serve it."""
     import uvicorn
 
-    rt = Runtime(settings_for(database_url, Path(work)), clock=SystemClock())
+    rt = App(settings_for(database_url, Path(work)), clock=SystemClock())
     app = create_app(WebContext.from_runtime(rt), process_in_background=True)
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
 
@@ -206,7 +206,7 @@ def free_port() -> int:
 
 
 def store_counts(database_url: str, work: Path, wait_seconds: float) -> dict[str, int]:
-    rt = Runtime(settings_for(database_url, work))
+    rt = App(settings_for(database_url, work))
     try:
         deadline = time.monotonic() + wait_seconds
         while True:

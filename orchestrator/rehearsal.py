@@ -21,7 +21,7 @@ from orchestrator.jobs import registrants as registrants_job
 from orchestrator.mail.deadlines import reminder_offset_of
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 # Stop after this many moments even if something keeps becoming due (a safety net, never reached
 # by a real agenda: the sample day has fewer than 20).
@@ -89,7 +89,7 @@ def _breakout_entries(at: datetime, report: dict[str, Any]) -> list[TimelineEntr
 
 
 def play_day(
-    rt: Runtime, clock: FrozenClock, *, until: datetime, event_key: str | None = None
+    rt: App, clock: FrozenClock, *, until: datetime, event_key: str | None = None
 ) -> list[TimelineEntry]:
     """Advance ``clock`` (the runtime's clock) from due moment to due moment until ``until``."""
     timeline: list[TimelineEntry] = []

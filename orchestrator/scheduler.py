@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from orchestrator.errors import OrchestratorError
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class JobOutcome:
 class Service:
     """The jobs of one event, runnable once (``run_once``) or on a BackgroundScheduler."""
 
-    def __init__(self, rt: Runtime, config: ServiceConfig, *, stop: threading.Event | None = None) -> None:
+    def __init__(self, rt: App, config: ServiceConfig, *, stop: threading.Event | None = None) -> None:
         self.rt = rt
         self.config = config
         self.stop_event = stop or threading.Event()

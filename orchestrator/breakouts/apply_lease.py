@@ -11,7 +11,7 @@ from orchestrator.db.models import Event
 from orchestrator.i18n import _
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 
 def apply_lease_name(event_id: int) -> str:
@@ -19,7 +19,7 @@ def apply_lease_name(event_id: int) -> str:
 
 
 @contextmanager
-def apply_lease(rt: Runtime, event: Event, purpose: str) -> Iterator[Lease]:
+def apply_lease(rt: App, event: Event, purpose: str) -> Iterator[Lease]:
     """Hold the event's breakout-apply lease; ``LeaseBusy`` (exit code 1) when another apply runs.
 
     An apply is one write and its read-back, far shorter than the lease, so it is not renewed.

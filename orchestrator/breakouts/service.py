@@ -34,7 +34,7 @@ from orchestrator.i18n import _, get_language
 from orchestrator.outpaths import output_file
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 ExportFormat = Literal["zoom-csv", "roster", "roster-html", "roster-csv"]
 
@@ -48,7 +48,7 @@ class Due:
     needs_apply: bool
 
 
-def plan(rt: Runtime, event_key: str | None, options: PlanOptions) -> dict[str, Any]:
+def plan(rt: App, event_key: str | None, options: PlanOptions) -> dict[str, Any]:
     """Plan (or re-plan) and store; nothing is stored when the plan is impossible."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -57,7 +57,7 @@ def plan(rt: Runtime, event_key: str | None, options: PlanOptions) -> dict[str, 
         return {"event": event.key, **report.as_dict()}
 
 
-def apply(rt: Runtime, event_key: str | None, round_number: int, limits: ZoomLimits) -> dict[str, Any]:
+def apply(rt: App, event_key: str | None, round_number: int, limits: ZoomLimits) -> dict[str, Any]:
     """Send round ``round_number`` to Zoom (zero writes when Zoom already holds it)."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -70,7 +70,7 @@ def apply(rt: Runtime, event_key: str | None, round_number: int, limits: ZoomLim
 
 
 def export(
-    rt: Runtime, event_key: str | None, round_number: int, fmt: ExportFormat, output: str | Path | None
+    rt: App, event_key: str | None, round_number: int, fmt: ExportFormat, output: str | Path | None
 ) -> dict[str, Any]:
     """Write Zoom's CSV or the moderators' roster for one round; returns the files written.
 
@@ -115,7 +115,7 @@ def export(
 
 
 def move(
-    rt: Runtime,
+    rt: App,
     event_key: str | None,
     *,
     email: str,
@@ -142,7 +142,7 @@ def move(
 
 
 def swap(
-    rt: Runtime, event_key: str | None, *, email_a: str, email_b: str, round_number: int, limits: ZoomLimits
+    rt: App, event_key: str | None, *, email_a: str, email_b: str, round_number: int, limits: ZoomLimits
 ) -> dict[str, Any]:
     """Swap two people's rooms; re-apply like :func:`move`."""
     with rt.session() as session:
@@ -155,7 +155,7 @@ def swap(
         return {"event": event.key, **result}
 
 
-def show(rt: Runtime, event_key: str | None, round_number: int) -> dict[str, Any]:
+def show(rt: App, event_key: str | None, round_number: int) -> dict[str, Any]:
     """Rooms and people of one round."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -204,7 +204,7 @@ def _lead(round_row: BreakoutRound) -> timedelta:
 
 
 def _reapply(
-    rt: Runtime, session: Session, event: Event, round_number: int, limits: ZoomLimits
+    rt: App, session: Session, event: Event, round_number: int, limits: ZoomLimits
 ) -> dict[str, Any]:
     round_row = find_round(event, round_number)
     record = apply_record(session, round_row)
@@ -222,7 +222,7 @@ def _reapply(
     return {"applied": True, **outcome.as_dict()}
 
 
-def _context(rt: Runtime, session: Session, limits: ZoomLimits) -> ApplyContext:
+def _context(rt: App, session: Session, limits: ZoomLimits) -> ApplyContext:
     return ApplyContext(session=session, zoom=rt.zoom, clock=rt.clock, commit=session.commit, limits=limits)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from orchestrator.app import App
 from orchestrator.attendance.certificates import (
     certificate_attachments,
     send_certificates,
@@ -17,7 +18,6 @@ from orchestrator.attendance.export import attendance_csv
 from orchestrator.attendance.minutes import compute_attendance, event_threshold
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.events import resolve_event
@@ -53,7 +53,7 @@ def mail_transport(settings: Settings) -> Transport:
     )
 
 
-def attendance_export(rt: Runtime, event_key: str | None, min_minutes: int | None) -> dict[str, Any]:
+def attendance_export(rt: App, event_key: str | None, min_minutes: int | None) -> dict[str, Any]:
     """Apply pending webhook events, then compute everyone's minutes and the CSV."""
     webhook_job.run(rt)
     with rt.session() as session:
@@ -122,7 +122,7 @@ def export(
 
 
 def issue_certificates(
-    rt: Runtime, event_key: str | None, min_minutes: int | None, out_dir: Path | None, send: bool
+    rt: App, event_key: str | None, min_minutes: int | None, out_dir: Path | None, send: bool
 ) -> dict[str, Any]:
     """Write certificates into ``out_dir`` and/or mail them (each person once)."""
     if out_dir is None and not send:

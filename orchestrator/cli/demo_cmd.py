@@ -10,10 +10,10 @@ import typer
 from babel.dates import format_datetime
 
 from orchestrator.agenda import LoadedAgenda, load_agenda
+from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.meeting_cmd import ACTION_TEXT, run_setup
 from orchestrator.cli.options import JsonOption
-from orchestrator.cli.runtime import Runtime
 from orchestrator.clock import FrozenClock, SystemClock
 from orchestrator.db import migrate
 from orchestrator.demo import (
@@ -46,7 +46,7 @@ def run_demo(workdir: Path) -> dict[str, Any]:
     rehearsal = LoadedAgenda(agenda=original.agenda.shifted(shift), warnings=[], source=SAMPLE_AGENDA)
     agenda = rehearsal.agenda
     clock = FrozenClock(virtual_start(agenda, real_now, paths))
-    rt = Runtime(demo_settings(paths), clock=clock)
+    rt = App(demo_settings(paths), clock=clock)
     try:
         steps: list[dict[str, Any]] = []
         before = migrate.current_revision(rt.engine)

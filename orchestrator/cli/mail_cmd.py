@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.events import resolve_event
@@ -56,7 +56,7 @@ def _local(when: datetime | None, tz: str) -> str:
 
 
 # -- preview -------------------------------------------------------------------------------------
-def preview_mail(rt: Runtime, event_key: str | None, request: PreviewRequest) -> dict[str, Any]:
+def preview_mail(rt: App, event_key: str | None, request: PreviewRequest) -> dict[str, Any]:
     with rt.session() as session:
         event = resolve_event(session, event_key)
         files = render_preview(session, event, mail_job.renderer(rt), request)
@@ -91,7 +91,7 @@ def preview(
 
 
 # -- schedule ------------------------------------------------------------------------------------
-def mail_schedule(rt: Runtime, event_key: str | None) -> dict[str, Any]:
+def mail_schedule(rt: App, event_key: str | None) -> dict[str, Any]:
     """Plan the outbox (idempotent), then list each mail occasion with its times and counts."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -159,7 +159,7 @@ def send_due(event: EventOption = None, as_json: JsonOption = False) -> None:
 
 
 # -- status --------------------------------------------------------------------------------------
-def mail_status(rt: Runtime, event_key: str | None) -> dict[str, Any]:
+def mail_status(rt: App, event_key: str | None) -> dict[str, Any]:
     with rt.session() as session:
         return status(session, resolve_event(session, event_key))
 

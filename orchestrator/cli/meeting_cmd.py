@@ -9,9 +9,9 @@ import typer
 from sqlalchemy import select
 
 from orchestrator.agenda import LoadedAgenda, load_agenda
+from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.options import AllowPastOption, EventOption, JsonOption
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.state import runtime
 from orchestrator.db.models import ZoomMeeting
 from orchestrator.errors import BadInput
@@ -23,7 +23,7 @@ from orchestrator.zoom.errors import NotFound, ZoomError
 app = typer.Typer(help="The event's Zoom meeting.", no_args_is_help=True)
 
 
-def run_setup(rt: Runtime, loaded: LoadedAgenda, *, recreate: bool) -> dict[str, Any]:
+def run_setup(rt: App, loaded: LoadedAgenda, *, recreate: bool) -> dict[str, Any]:
     """Store the agenda and bring the Zoom meeting in line with it (used by the CLI and the demo)."""
     with rt.session() as session:
         event, agenda_changed = upsert_event(session, loaded)
@@ -89,7 +89,7 @@ def setup(
     output.run_command(as_json, action, render)
 
 
-def meeting_status(rt: Runtime, event_key: str | None) -> dict[str, Any]:
+def meeting_status(rt: App, event_key: str | None) -> dict[str, Any]:
     with rt.session() as session:
         event = resolve_event(session, event_key)
         agenda = agenda_of(event)

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.events import resolve_event
@@ -23,14 +23,14 @@ app = typer.Typer(help="Personal data: export and forget.", no_args_is_help=True
 EmailArgument = Annotated[str, typer.Argument(help="The person's e-mail address.")]
 
 
-def _event_id(rt: Runtime, event_key: str | None) -> int | None:
+def _event_id(rt: App, event_key: str | None) -> int | None:
     if event_key is None:
         return None
     with rt.session() as session:
         return resolve_event(session, event_key).id
 
 
-def person_export(rt: Runtime, email: str, event_key: str | None) -> dict[str, Any]:
+def person_export(rt: App, email: str, event_key: str | None) -> dict[str, Any]:
     """Everything stored about ``email`` (all events, or one)."""
     event_id = _event_id(rt, event_key)
     with rt.session() as session:
@@ -72,7 +72,7 @@ def export(
     output.run_command(as_json, action, render)
 
 
-def person_forget(rt: Runtime, email: str, event_key: str | None) -> dict[str, Any]:
+def person_forget(rt: App, email: str, event_key: str | None) -> dict[str, Any]:
     """Cancel in Zoom, delete all rows and .eml mails about ``email``, log anonymously."""
     event_id = _event_id(rt, event_key)
     with rt.session() as session:
@@ -114,7 +114,7 @@ def forget(
     output.run_command(as_json, lambda: person_forget(runtime(), email, event), render)
 
 
-def person_purge(rt: Runtime, dry_run: bool) -> dict[str, Any]:
+def person_purge(rt: App, dry_run: bool) -> dict[str, Any]:
     """Purge personal data of events that ended more than ``retention_days`` ago."""
     with rt.session() as session:
         outcomes = purge_expired(session, rt.clock.now(), rt.settings.retention_days, dry_run=dry_run)

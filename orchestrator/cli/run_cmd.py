@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.state import runtime
 from orchestrator.db.instance_lock import single_service
 from orchestrator.errors import BadInput
@@ -21,7 +21,7 @@ from orchestrator.i18n import _
 from orchestrator.scheduler import ALL_JOBS, Service, ServiceConfig
 
 
-def service_config(rt: Runtime, event_key: str | None, jobs: list[str] | None) -> ServiceConfig:
+def service_config(rt: App, event_key: str | None, jobs: list[str] | None) -> ServiceConfig:
     chosen = tuple(jobs) if jobs else ALL_JOBS
     unknown = [job for job in chosen if job not in ALL_JOBS]
     if unknown:
@@ -39,7 +39,7 @@ def service_config(rt: Runtime, event_key: str | None, jobs: list[str] | None) -
 
 
 def run_service(
-    rt: Runtime, config: ServiceConfig, *, http: bool, stop: threading.Event | None = None
+    rt: App, config: ServiceConfig, *, http: bool, stop: threading.Event | None = None
 ) -> dict[str, Any]:
     """Run the scheduler (and the HTTP service) until ``stop`` is set; returns a short summary."""
     with rt.session() as session:  # fail early and clearly when there is no event

@@ -1,45 +1,33 @@
-"""The runtime of the current CLI invocation (set by the root callback, replaceable in tests)."""
+"""The app of the current CLI invocation (built from the environment once, replaceable in tests)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from orchestrator.cli.runtime import Runtime
-from orchestrator.errors import BadInput
-from orchestrator.i18n import _
-from orchestrator.settings import Settings
+if TYPE_CHECKING:
+    from orchestrator.app import App
 
 
-def default_runtime_factory(settings: Settings) -> Runtime:
-    return Runtime(settings)
+def default_app_factory() -> App:
+    from orchestrator.app import App
+
+    return App.from_environment()
 
 
-runtime_factory: Callable[[Settings], Runtime] = default_runtime_factory
-_current: Runtime | None = None
+# Tests hand in their own factory (an in-process emulator, a frozen clock) through pytest's monkeypatch.
+runtime_factory: Callable[[], App] = default_app_factory
+_current: App | None = None
 
 
-def set_runtime(runtime: Runtime | None) -> None:
+def set_runtime(app: App | None) -> None:
     global _current
-    _current = runtime
+    _current = app
 
 
-def runtime() -> Runtime:
-    """The runtime for this invocation (settings read once, at the entry point)."""
+def runtime() -> App:
+    """The app for this invocation (settings read once, at the entry point)."""
     global _current
     if _current is None:
-        _current = runtime_factory(load_settings())
+        _current = runtime_factory()
     return _current
-
-
-def load_settings() -> Settings:
-    """Read settings from the environment and .env, turning mistakes into a clear message."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = [
-            f"ORCHESTRATOR_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        raise BadInput(_("Some settings are invalid:"), details=problems) from None

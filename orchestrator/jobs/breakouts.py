@@ -24,12 +24,12 @@ from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.events import resolve_event
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 log = logging.getLogger(__name__)
 
 
-def run(rt: Runtime, event_key: str | None, *, limits: ZoomLimits | None = None) -> dict[str, Any]:
+def run(rt: App, event_key: str | None, *, limits: ZoomLimits | None = None) -> dict[str, Any]:
     """Apply every due round (see module docstring); returns a JSON-able report (no join links)."""
     limits = limits or ZoomLimits()
     report: dict[str, Any] = {"planned": [], "applied": [], "unchanged": [], "errors": []}
@@ -86,7 +86,7 @@ def run(rt: Runtime, event_key: str | None, *, limits: ZoomLimits | None = None)
     return report
 
 
-def next_due(rt: Runtime, event_key: str | None) -> datetime | None:
+def next_due(rt: App, event_key: str | None) -> datetime | None:
     """When ``run`` next has work: the earliest apply time of a round still to send (may be past)."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -95,7 +95,7 @@ def next_due(rt: Runtime, event_key: str | None) -> datetime | None:
 
 
 def plan_all(
-    rt: Runtime, event_key: str | None, *, costs: RankCosts | None = None, rebalance: bool = False
+    rt: App, event_key: str | None, *, costs: RankCosts | None = None, rebalance: bool = False
 ) -> dict[str, Any]:
     """Plan all upcoming rounds jointly and store the plan (the demo calls it after the import)."""
     return plan(rt, event_key, PlanOptions(costs=costs or RankCosts(), rebalance=rebalance))

@@ -26,11 +26,11 @@ from orchestrator.mail.transports.base import TransportError
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
     from orchestrator.mail.transports import Transport
 
 
-def dispatch_config(rt: Runtime) -> DispatchConfig:
+def dispatch_config(rt: App) -> DispatchConfig:
     settings = rt.settings
     return DispatchConfig(
         sender=settings.mail_from,
@@ -45,11 +45,11 @@ def dispatch_config(rt: Runtime) -> DispatchConfig:
     )
 
 
-def renderer(rt: Runtime) -> MailRenderer:
+def renderer(rt: App) -> MailRenderer:
     return MailRenderer(rt.settings.mail_template_dir, rt.settings.mail_logo_url, clock=rt.clock)
 
 
-def plan(rt: Runtime, event_key: str | None) -> dict[str, Any]:
+def plan(rt: App, event_key: str | None) -> dict[str, Any]:
     """Bring the outbox in line with agenda and people (no sending); returns the plan report."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -59,7 +59,7 @@ def plan(rt: Runtime, event_key: str | None) -> dict[str, Any]:
 
 
 def run(
-    rt: Runtime,
+    rt: App,
     event_key: str | None,
     *,
     stop: threading.Event | None = None,
@@ -81,7 +81,7 @@ def run(
     return {"planned": planned, **report.as_dict()}
 
 
-def next_due(rt: Runtime, event_key: str | None) -> datetime | None:
+def next_due(rt: App, event_key: str | None) -> datetime | None:
     """When a queued mail next becomes sendable (None: nothing waits)."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -92,7 +92,7 @@ def next_due(rt: Runtime, event_key: str | None) -> datetime | None:
 
 
 def send_host_instructions(
-    rt: Runtime,
+    rt: App,
     event_key: str | None,
     breakouts_report: dict[str, Any],
     *,

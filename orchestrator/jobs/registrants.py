@@ -9,12 +9,12 @@ from orchestrator.db.lease import LeaseBusy
 from orchestrator.registrants.service import sync_registrants
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 log = logging.getLogger(__name__)
 
 
-def run(rt: Runtime, event_key: str | None) -> dict[str, Any]:
+def run(rt: App, event_key: str | None) -> dict[str, Any]:
     """Run one sync pass for the event; returns the sync report (JSON-able, no join links).
 
     When another sync of the event is running (a CLI run, the dashboard's button, another

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.web.dispatch import make_handler
 from orchestrator.web.inbox import drain
 
 
-def run(rt: Runtime, event_key: str | None = None, *, limit: int | None = None) -> dict[str, Any]:
+def run(rt: App, event_key: str | None = None, *, limit: int | None = None) -> dict[str, Any]:
     """Process every pending webhook event in arrival order; returns the counts per outcome.
 
     Events are not tied to one store event (the Zoom meeting id decides), so ``event_key`` is

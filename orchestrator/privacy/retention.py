@@ -33,7 +33,7 @@ from orchestrator.events import agenda_hash
 from orchestrator.privacy.moderators import ModeratorRedaction, agenda_moderators, real_emails
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def purge_expired(
     ]
 
 
-def run(rt: Runtime, event_key: str | None = None) -> dict[str, Any]:
+def run(rt: App, event_key: str | None = None) -> dict[str, Any]:
     """Job function for the scheduler (daily): purge what has passed the retention period."""
     with rt.session() as session:
         outcomes = purge_expired(session, rt.clock.now(), rt.settings.retention_days)

@@ -24,7 +24,7 @@ from orchestrator.registrants.sync import sync_event
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 
 def auto_approves(agenda: Agenda) -> bool:
@@ -33,7 +33,7 @@ def auto_approves(agenda: Agenda) -> bool:
 
 
 def import_registrations(
-    rt: Runtime,
+    rt: App,
     event_key: str | None,
     path: Path,
     *,
@@ -62,7 +62,7 @@ def import_registrations(
         return report
 
 
-def _work(rt: Runtime, session: Session) -> ZoomWork:
+def _work(rt: App, session: Session) -> ZoomWork:
     return ZoomWork(
         session=session, zoom=rt.zoom, clock=rt.clock, pacer=SteadyPacer(rt.settings.zoom_plan, rt.clock)
     )
@@ -74,7 +74,7 @@ def sync_lease_name(event_id: int) -> str:
 
 
 def sync_registrants(
-    rt: Runtime,
+    rt: App,
     event_key: str | None,
     *,
     progress: Progress | None = None,
@@ -135,7 +135,7 @@ def _sync_busy_message(event_key: str, info: LeaseInfo, waited: float) -> str:
     )
 
 
-def cancel_registrations(rt: Runtime, event_key: str | None, emails: Sequence[str]) -> dict[str, Any]:
+def cancel_registrations(rt: App, event_key: str | None, emails: Sequence[str]) -> dict[str, Any]:
     """Cancel people in the store and their Zoom registrations (their links stop working)."""
     with rt.session() as session:
         event = resolve_event(session, event_key)
@@ -147,17 +147,17 @@ def cancel_registrations(rt: Runtime, event_key: str | None, emails: Sequence[st
         )
 
 
-def list_registrants(rt: Runtime, event_key: str | None, states: list[str] | None = None) -> dict[str, Any]:
+def list_registrants(rt: App, event_key: str | None, states: list[str] | None = None) -> dict[str, Any]:
     with rt.session() as session:
         event = resolve_event(session, event_key)
         return {"event": event.key, "people": list_people(session, event, states)}
 
 
-def report_registrants(rt: Runtime, event_key: str | None) -> dict[str, Any]:
+def report_registrants(rt: App, event_key: str | None) -> dict[str, Any]:
     with rt.session() as session:
         return registration_report(session, resolve_event(session, event_key))
 
 
-def show_registrant(rt: Runtime, event_key: str | None, email: str, *, reveal_link: bool) -> dict[str, Any]:
+def show_registrant(rt: App, event_key: str | None, email: str, *, reveal_link: bool) -> dict[str, Any]:
     with rt.session() as session:
         return show_person(session, resolve_event(session, event_key), email, reveal_link=reveal_link)

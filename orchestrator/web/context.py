@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from orchestrator.clock import Clock
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 
 @dataclass
@@ -28,7 +28,7 @@ class WebContext:
     wake: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def from_runtime(cls, rt: Runtime) -> WebContext:
+    def from_runtime(cls, rt: App) -> WebContext:
         """The context for ``orchestrator run`` (the runtime has read the settings)."""
         return cls(
             sessions=rt.sessions,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.web.serve import serve_http
 from orchestrator.web.ui import create_ui_app
 from tests.conftest import REPO_ROOT
@@ -69,7 +69,7 @@ def browser() -> Iterator[Any]:
 class LiveApp:
     """The app served by uvicorn on a free loopback port, with its runtime (emulator inside)."""
 
-    runtime: Runtime
+    runtime: App
     base_url: str
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import ZoomMeeting
 from orchestrator.jobs import mail as mail_job
 from orchestrator.jobs.breakouts import plan_all
@@ -51,7 +51,7 @@ def tab_to(page: Any, element_id: str) -> int:
     raise AssertionError(f"#{element_id} is not reachable with Tab")
 
 
-def zoom_rooms(rt: Runtime) -> dict[str, list[str]]:
+def zoom_rooms(rt: App) -> dict[str, list[str]]:
     with rt.session() as session:
         meeting_id = session.scalars(select(ZoomMeeting.zoom_meeting_id)).one()
     assert meeting_id is not None
@@ -61,12 +61,12 @@ def zoom_rooms(rt: Runtime) -> dict[str, list[str]]:
     return {r["name"]: list(r["participants"]) for r in rooms}
 
 
-def room_of(rt: Runtime, email: str, number: int = 1) -> str | None:
+def room_of(rt: App, email: str, number: int = 1) -> str | None:
     rooms = service.show(rt, None, number)["rooms"]
     return next((r["room"] for r in rooms if any(p["email"] == email for p in r["people"])), None)
 
 
-def free_room_for(rt: Runtime, email: str) -> str:
+def free_room_for(rt: App, email: str) -> str:
     """A room of round 1 the person may move to (not full, not their room, not theirs in round 2)."""
     current, later = room_of(rt, email, 1), room_of(rt, email, 2)
     return next(

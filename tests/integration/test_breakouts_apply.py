@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZoomLimitExceeded, ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import (
     BreakoutApply,
     BreakoutAssignment,
@@ -35,11 +35,11 @@ from tests.integration.test_breakouts_support import (
 LIMITS = ZoomLimits()
 
 
-def _writes(rt: Runtime) -> list[str]:
+def _writes(rt: App) -> list[str]:
     return [f"{r.method} {r.path}" for r in rt.emulator.write_calls()]
 
 
-def _expected(rt: Runtime, number: int) -> dict[str, list[str]]:
+def _expected(rt: App, number: int) -> dict[str, list[str]]:
     """Room → sorted e-mails (moderators from the agenda + planned active people) from the store."""
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
@@ -55,7 +55,7 @@ def _expected(rt: Runtime, number: int) -> dict[str, list[str]]:
         return {name: sorted(emails) for name, emails in rooms.items()}
 
 
-def _in_zoom(rt: Runtime) -> dict[str, list[str]]:
+def _in_zoom(rt: App) -> dict[str, list[str]]:
     meeting = rt.emulator.meeting(zoom_meeting_id(rt))
     assert meeting is not None
     breakout = meeting["settings"]["breakout_room"]

@@ -15,10 +15,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import BreakoutApply, BreakoutRound, ZoomAuditEntry
 from orchestrator.errors import OperationFailed
 from orchestrator.i18n import language
@@ -30,7 +30,7 @@ MEETINGS = "/v2/meetings/*"
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Iterator[Runtime]:
+def rt(database_url: str, tmp_path: Path) -> Iterator[App]:
     """Round 1 planned and in Zoom; round 2 planned, not yet sent."""
     runtime = event_runtime(database_url, tmp_path)
     service.plan(runtime, None, PlanOptions())
@@ -40,13 +40,13 @@ def rt(database_url: str, tmp_path: Path) -> Iterator[Runtime]:
     runtime.close()
 
 
-def _rooms_in_zoom(rt: Runtime) -> dict[str, list[str]]:
+def _rooms_in_zoom(rt: App) -> dict[str, list[str]]:
     meeting = rt.emulator.meeting(zoom_meeting_id(rt))
     assert meeting is not None
     return {r["name"]: sorted(r["participants"]) for r in meeting["settings"]["breakout_room"]["rooms"]}
 
 
-def _records(rt: Runtime) -> dict[int, tuple[str, bool, bool, str | None]]:
+def _records(rt: App) -> dict[int, tuple[str, bool, bool, str | None]]:
     """Round → (state, verified, current, last_error)."""
     with rt.session() as session:
         return {
@@ -57,7 +57,7 @@ def _records(rt: Runtime) -> dict[int, tuple[str, bool, bool, str | None]]:
         }
 
 
-def _audit(rt: Runtime) -> list[tuple[int | None, str, bool]]:
+def _audit(rt: App) -> list[tuple[int | None, str, bool]]:
     """(status, outcome, answer lost) of each audit entry of applying round 2, oldest first."""
     with rt.session() as session:
         entries = session.scalars(
@@ -72,11 +72,11 @@ def _audit(rt: Runtime) -> list[tuple[int | None, str, bool]]:
         ]
 
 
-def _accepted_patches(rt: Runtime) -> int:
+def _accepted_patches(rt: App) -> int:
     return sum(1 for r in rt.emulator.write_calls() if r.method == "PATCH" and 200 <= r.status < 300)
 
 
-def _retry_applies_exactly_once(rt: Runtime, round1: dict[str, list[str]]) -> None:
+def _retry_applies_exactly_once(rt: App, round1: dict[str, list[str]]) -> None:
     rt.emulator.faults.clear()
     rt.emulator.config.max_participants_per_room = None
     rt.emulator.clear_request_log()
@@ -91,7 +91,7 @@ def _retry_applies_exactly_once(rt: Runtime, round1: dict[str, list[str]]) -> No
     assert service.apply(rt, None, 2, LIMITS)["zoom_writes"] == 0 and _accepted_patches(rt) == 0
 
 
-def _refused(rt: Runtime, match: str) -> OperationFailed:
+def _refused(rt: App, match: str) -> OperationFailed:
     round1 = _rooms_in_zoom(rt)
     with pytest.raises(OperationFailed, match="Zoom refused the rooms of round 2") as caught:
         service.apply(rt, None, 2, LIMITS)
@@ -105,7 +105,7 @@ def _refused(rt: Runtime, match: str) -> OperationFailed:
     return caught.value
 
 
-def test_persistent_429_exhausts_the_retries_and_records_nothing_applied(rt: Runtime) -> None:
+def test_persistent_429_exhausts_the_retries_and_records_nothing_applied(rt: App) -> None:
     round1 = _rooms_in_zoom(rt)
     rule = rt.emulator.faults.inject("429", path_glob=MEETINGS, methods={"PATCH"})
     error = _refused(rt, "HTTP 429")
@@ -116,7 +116,7 @@ def test_persistent_429_exhausts_the_retries_and_records_nothing_applied(rt: Run
 
 
 @pytest.mark.parametrize("kind", ["500", "503"])
-def test_5xx_that_zoom_did_not_take_is_not_recorded_as_applied(rt: Runtime, kind: Any) -> None:
+def test_5xx_that_zoom_did_not_take_is_not_recorded_as_applied(rt: App, kind: Any) -> None:
     round1 = _rooms_in_zoom(rt)
     rt.emulator.faults.inject(kind, path_glob=MEETINGS, methods={"PATCH"})
     _refused(rt, f"HTTP {kind}")
@@ -125,7 +125,7 @@ def test_5xx_that_zoom_did_not_take_is_not_recorded_as_applied(rt: Runtime, kind
     _retry_applies_exactly_once(rt, round1)
 
 
-def test_400_from_zoom_validation_is_reported_and_not_recorded(rt: Runtime) -> None:
+def test_400_from_zoom_validation_is_reported_and_not_recorded(rt: App) -> None:
     round1 = _rooms_in_zoom(rt)
     rt.emulator.config.max_participants_per_room = 5  # stricter than our own limits: Zoom answers 400
     error = _refused(rt, "HTTP 400 (code 300)")
@@ -150,7 +150,7 @@ def _drop_patches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(EmulatorAdapter, "send", send)
 
 
-def test_connection_lost_and_zoom_did_not_take_it(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connection_lost_and_zoom_did_not_take_it(rt: App, monkeypatch: pytest.MonkeyPatch) -> None:
     round1 = _rooms_in_zoom(rt)
     _drop_patches(monkeypatch)
     error = _refused(rt, "connection failed")
@@ -160,7 +160,7 @@ def test_connection_lost_and_zoom_did_not_take_it(rt: Runtime, monkeypatch: pyte
     _retry_applies_exactly_once(rt, round1)
 
 
-def test_timeout_but_zoom_took_it_is_recorded_as_applied(rt: Runtime) -> None:
+def test_timeout_but_zoom_took_it_is_recorded_as_applied(rt: App) -> None:
     # Zoom processes every PATCH but answers after the client's read timeout (30 s): the answer is lost.
     rule = rt.emulator.faults.inject("slow", path_glob=MEETINGS, methods={"PATCH"}, delay_s=60)
     result = service.apply(rt, None, 2, LIMITS)
@@ -172,7 +172,7 @@ def test_timeout_but_zoom_took_it_is_recorded_as_applied(rt: Runtime) -> None:
 
 
 def test_unknown_when_the_answer_is_lost_and_the_meeting_cannot_be_read(
-    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+    rt: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     round1 = _rooms_in_zoom(rt)
     _drop_patches(monkeypatch)
@@ -200,7 +200,7 @@ def test_unknown_when_the_answer_is_lost_and_the_meeting_cannot_be_read(
 
 
 def test_read_back_failing_after_an_accepted_patch_is_applied_unverified(
-    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+    rt: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original_update = rt.zoom.update_meeting
 

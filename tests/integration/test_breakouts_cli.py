@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestrator.app import App
 from orchestrator.cli import state as cli_state
-from orchestrator.cli.runtime import Runtime
 from tests.integration.test_breakouts_support import event_runtime
 from tests.support.cli import invoke
 
@@ -18,9 +18,9 @@ ENV = {"COLUMNS": "200"}
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+def rt(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> App:
     runtime = event_runtime(database_url, tmp_path)
-    monkeypatch.setattr(cli_state, "runtime_factory", lambda settings: runtime)
+    monkeypatch.setattr(cli_state, "runtime_factory", lambda: runtime)
     monkeypatch.chdir(tmp_path)
     return runtime
 
@@ -32,7 +32,7 @@ def _json(args: list[str]) -> dict[str, object]:
     return payload
 
 
-def test_plan_prints_rooms_and_wishes(rt: Runtime) -> None:
+def test_plan_prints_rooms_and_wishes(rt: App) -> None:
     result = invoke(["--lang", "en", "breakouts", "plan", "--costs", "0,1,3", "--unranked", "8"], ENV)
     assert result.exit_code == 0, result.output
     assert "Kümmerei Köln" in result.output and "235 people planned" in result.output
@@ -42,7 +42,7 @@ def test_plan_prints_rooms_and_wishes(rt: Runtime) -> None:
     assert again["result"]["moved"] == [] and again["result"]["kept"] == 470  # type: ignore[index]
 
 
-def test_bad_costs_and_unknown_round_exit_2(rt: Runtime) -> None:
+def test_bad_costs_and_unknown_round_exit_2(rt: App) -> None:
     bad = invoke(["--lang", "en", "breakouts", "plan", "--costs", "0,x"], ENV)
     assert bad.exit_code == 2 and "--costs needs whole numbers" in bad.output
     unknown = invoke(["--lang", "en", "breakouts", "plan", "--round", "5"], ENV)
@@ -51,7 +51,7 @@ def test_bad_costs_and_unknown_round_exit_2(rt: Runtime) -> None:
     assert not_planned.exit_code == 2 and "has not been planned" in not_planned.output
 
 
-def test_export_zoom_csv_and_roster(rt: Runtime, tmp_path: Path) -> None:
+def test_export_zoom_csv_and_roster(rt: App, tmp_path: Path) -> None:
     assert invoke(["--lang", "en", "breakouts", "plan"], ENV).exit_code == 0
     out = tmp_path / "r1.csv"
     result = invoke(
@@ -90,7 +90,7 @@ def test_export_zoom_csv_and_roster(rt: Runtime, tmp_path: Path) -> None:
     assert len(lines) == 1 + 235 + 8
 
 
-def test_apply_move_swap_show(rt: Runtime) -> None:
+def test_apply_move_swap_show(rt: App) -> None:
     assert invoke(["--lang", "en", "breakouts", "plan"], ENV).exit_code == 0
     applied = invoke(["--lang", "en", "breakouts", "apply", "--round", "1"], ENV)
     assert applied.exit_code == 0, applied.output
@@ -117,7 +117,7 @@ def test_apply_move_swap_show(rt: Runtime) -> None:
     assert nobody.exit_code == 2 and "not registered" in nobody.output
 
 
-def test_export_into_a_directory_and_to_a_missing_one(rt: Runtime, tmp_path: Path) -> None:
+def test_export_into_a_directory_and_to_a_missing_one(rt: App, tmp_path: Path) -> None:
     assert invoke(["--lang", "en", "breakouts", "plan"], ENV).exit_code == 0
     folder = tmp_path / "exports"
     folder.mkdir()

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import BreakoutAssignment
 from orchestrator.errors import BadInput
 from tests.integration.test_breakouts_support import (
@@ -28,17 +28,17 @@ LIMITS = ZoomLimits()
 FULL = "ALIA – Agil leben im Alter"  # 60 seats, filled by the plan
 
 
-def _room_of(rt: Runtime, email: str, number: int) -> str:
+def _room_of(rt: App, email: str, number: int) -> str:
     shown = service.show(rt, None, number)
     return next(room["room"] for room in shown["rooms"] if any(p["email"] == email for p in room["people"]))
 
 
-def _people_in(rt: Runtime, room: str, number: int) -> list[str]:
+def _people_in(rt: App, room: str, number: int) -> list[str]:
     shown = service.show(rt, None, number)
     return [p["email"] for r in shown["rooms"] if r["room"] == room for p in r["people"]]
 
 
-def _candidate(rt: Runtime, *, avoid: str) -> str:
+def _candidate(rt: App, *, avoid: str) -> str:
     """Someone who is in neither round in room ``avoid``."""
     first = set(_people_in(rt, avoid, 1)) | set(_people_in(rt, avoid, 2))
     everyone = [p["email"] for r in service.show(rt, None, 1)["rooms"] for p in r["people"]]
@@ -46,13 +46,13 @@ def _candidate(rt: Runtime, *, avoid: str) -> str:
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Runtime:
+def rt(database_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(database_url, tmp_path)
     service.plan(runtime, None, PlanOptions())
     return runtime
 
 
-def test_move_checks_input(rt: Runtime) -> None:
+def test_move_checks_input(rt: App) -> None:
     person = _candidate(rt, avoid="Kümmerei Köln")
     with pytest.raises(BadInput, match="has no room 'Nowhere'"):
         service.move(rt, None, email=person, room="Nowhere", round_number=1, force=False, limits=LIMITS)
@@ -86,7 +86,7 @@ def test_move_checks_input(rt: Runtime) -> None:
 
 
 def test_move_into_full_room_needs_force_which_is_logged(
-    rt: Runtime, caplog: pytest.LogCaptureFixture
+    rt: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert len(_people_in(rt, FULL, 1)) == 60
     person = _candidate(rt, avoid=FULL)
@@ -108,14 +108,14 @@ def test_move_into_full_room_needs_force_which_is_logged(
     assert any(m["before"] == FULL and m["round"] == 1 for m in rebalanced["moved"])
 
 
-def test_move_refuses_a_workshop_attended_in_the_other_round(rt: Runtime) -> None:
+def test_move_refuses_a_workshop_attended_in_the_other_round(rt: App) -> None:
     person = _candidate(rt, avoid="Kümmerei Köln")
     other = _room_of(rt, person, 2)
     with pytest.raises(BadInput, match="in round 2 as well"):
         service.move(rt, None, email=person, room=other, round_number=1, force=False, limits=LIMITS)
 
 
-def test_move_reapplies_only_while_zoom_holds_the_upcoming_round(rt: Runtime) -> None:
+def test_move_reapplies_only_while_zoom_holds_the_upcoming_round(rt: App) -> None:
     service.apply(rt, None, 1, LIMITS)
     rt.emulator.clear_request_log()
     person = _candidate(rt, avoid="Caring Community Köln")
@@ -151,7 +151,7 @@ def test_move_reapplies_only_while_zoom_holds_the_upcoming_round(rt: Runtime) ->
         service.move(rt, None, email=person3, room=FULL, round_number=2, force=True, limits=LIMITS)
 
 
-def test_swap_exchanges_rooms_and_keeps_the_no_repeat_rule(rt: Runtime) -> None:
+def test_swap_exchanges_rooms_and_keeps_the_no_repeat_rule(rt: App) -> None:
     shown = service.show(rt, None, 1)
     rooms = {r["room"]: [p["email"] for p in r["people"]] for r in shown["rooms"]}
     a = next(e for e in rooms["Kümmerei Köln"] if _room_of(rt, e, 2) != "Caring Community Köln")
@@ -176,7 +176,7 @@ def test_swap_exchanges_rooms_and_keeps_the_no_repeat_rule(rt: Runtime) -> None:
         service.swap(rt, None, email_a=b, email_b=d, round_number=1, limits=LIMITS)
 
 
-def test_show_lists_rooms_people_and_moderators(rt: Runtime) -> None:
+def test_show_lists_rooms_people_and_moderators(rt: App) -> None:
     shown = service.show(rt, None, 2)
     assert next(r["room"] for r in shown["rooms"]) == FULL
     assert sum(r["assigned"] for r in shown["rooms"]) == 235 and shown["unplaced"] == []

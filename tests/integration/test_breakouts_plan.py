@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
 from orchestrator.breakouts.people import moderator_emails
 from orchestrator.breakouts.plan import PlanOptions
 from orchestrator.breakouts.queries import assignments_for_round, room_for_person
 from orchestrator.breakouts.solver.errors import InfeasiblePlan
 from orchestrator.breakouts.solver.model import RankCosts
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import BreakoutAssignment, BreakoutRoom, BreakoutRound, Event, Person
 from orchestrator.errors import BadInput
 from tests.integration.test_breakouts_support import (
@@ -30,7 +30,7 @@ from tests.integration.test_breakouts_support import (
 )
 
 
-def _placements(rt: Runtime) -> dict[tuple[str, int], str]:
+def _placements(rt: App) -> dict[tuple[str, int], str]:
     with rt.session() as session:
         rows = session.execute(
             select(Person.email, BreakoutRound.number, BreakoutAssignment.room_name)
@@ -40,7 +40,7 @@ def _placements(rt: Runtime) -> dict[tuple[str, int], str]:
         return {(email, number): room for email, number, room in rows}
 
 
-def _capacities(rt: Runtime) -> dict[tuple[int, str], int]:
+def _capacities(rt: App) -> dict[tuple[int, str], int]:
     with rt.session() as session:
         rows = session.execute(
             select(BreakoutRound.number, BreakoutRoom.name, BreakoutRoom.capacity).join(BreakoutRound)
@@ -48,13 +48,13 @@ def _capacities(rt: Runtime) -> dict[tuple[int, str], int]:
         return {(number, name): capacity for number, name, capacity in rows}
 
 
-def _grow_rooms(rt: Runtime, extra: int) -> None:
+def _grow_rooms(rt: App, extra: int) -> None:
     with rt.session() as session:
         session.execute(update(BreakoutRoom).values(capacity=BreakoutRoom.capacity + extra))
         session.commit()
 
 
-def _check_valid(rt: Runtime) -> dict[tuple[str, int], str]:
+def _check_valid(rt: App) -> dict[tuple[str, int], str]:
     placements = _placements(rt)
     people = active_emails(rt)
     with rt.session() as session:

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from orchestrator.agenda import load_agenda
+from orchestrator.app import App
 from orchestrator.cli.meeting_cmd import run_setup
-from orchestrator.cli.runtime import Runtime
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, Person, ZoomMeeting
 from orchestrator.db.models.person import PersonStatus
@@ -24,7 +24,7 @@ ROUND1_START = datetime(2025, 8, 27, 9, 30, tzinfo=UTC)
 ROUND2_START = datetime(2025, 8, 27, 11, 0, tzinfo=UTC)
 
 
-def event_runtime(database_url: str, tmp_path: Path, *, with_people: bool = True) -> Runtime:
+def event_runtime(database_url: str, tmp_path: Path, *, with_people: bool = True) -> App:
     """A runtime whose store holds the sample event, its Zoom meeting and the fixture's people."""
     rt = make_runtime(database_url, tmp_path)
     run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
@@ -40,7 +40,7 @@ def event_runtime(database_url: str, tmp_path: Path, *, with_people: bool = True
 
 
 def add_people(
-    rt: Runtime, count: int, *, prefix: str = "late", wishes: list[str] | None = None
+    rt: App, count: int, *, prefix: str = "late", wishes: list[str] | None = None
 ) -> list[str]:
     """Add ``count`` active people (late registrations); returns their e-mails."""
     emails = []
@@ -67,26 +67,26 @@ def add_people(
     return emails
 
 
-def cancel(rt: Runtime, email: str) -> None:
+def cancel(rt: App, email: str) -> None:
     with rt.session() as session:
         person = session.scalars(select(Person).where(Person.email == email)).one()
         person.status = PersonStatus.CANCELLED
         session.commit()
 
 
-def active_emails(rt: Runtime) -> list[str]:
+def active_emails(rt: App) -> list[str]:
     with rt.session() as session:
         return sorted(session.scalars(select(Person.email).where(Person.status == PersonStatus.ACTIVE)))
 
 
-def zoom_meeting_id(rt: Runtime) -> int:
+def zoom_meeting_id(rt: App) -> int:
     with rt.session() as session:
         meeting_id = session.scalars(select(ZoomMeeting.zoom_meeting_id)).one()
         assert meeting_id is not None
         return meeting_id
 
 
-def at(rt: Runtime, when: datetime) -> None:
+def at(rt: App, when: datetime) -> None:
     """Move the frozen clock to ``when``."""
     clock = rt.clock
     assert isinstance(clock, FrozenClock)
@@ -97,7 +97,7 @@ def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
 
 
-def add_cancelled(rt: Runtime, email: str, first: str, last: str) -> None:
+def add_cancelled(rt: App, email: str, first: str, last: str) -> None:
     """A person (e.g. a moderator) whose registration is cancelled."""
     with rt.session() as session:
         event = session.scalars(select(Event)).one()

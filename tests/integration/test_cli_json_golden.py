@@ -47,9 +47,9 @@ import pytest
 import typer.main
 from typer.testing import CliRunner, Result
 
+from orchestrator.app import App
 from orchestrator.cli import app
 from orchestrator.cli import state as cli_state
-from orchestrator.cli.runtime import Runtime
 from orchestrator.clock import FrozenClock
 from orchestrator.web.inbox import store_notification
 from orchestrator.zoom.emulator import EmulatorState
@@ -139,7 +139,7 @@ class Normaliser:
 class Scenario:
     """Runs commands in process against one runtime and keeps their normalised JSON output in order."""
 
-    rt: Runtime
+    rt: App
     clock: FrozenClock
     zoom: EmulatorState  # the in-process emulator's state (to learn the meeting ids it drew)
     normaliser: Normaliser
@@ -216,7 +216,7 @@ def scenario(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     clock = FrozenClock(BEFORE_EVENT)
     zoom = EmulatorState()
     rt = make_runtime(sqlite_url, tmp_path, clock=clock, state=zoom, upgrade=False)
-    monkeypatch.setattr(cli_state, "runtime_factory", lambda settings: rt)
+    monkeypatch.setattr(cli_state, "runtime_factory", lambda: rt)
     return Scenario(rt, clock, zoom, Normaliser(tmp_path, datetime.now(UTC)), tmp_path)
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from orchestrator.agenda import LoadedAgenda, load_agenda
+from orchestrator.app import App
 from orchestrator.cli.meeting_cmd import run_setup
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import ZoomAuditEntry, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import OperationFailed
@@ -21,14 +21,14 @@ from tests.conftest import SAMPLE_AGENDA
 from tests.support.runtime import make_runtime
 
 
-def _loaded(rt: Runtime, **changes: object) -> LoadedAgenda:
+def _loaded(rt: App, **changes: object) -> LoadedAgenda:
     loaded = load_agenda(SAMPLE_AGENDA, now=rt.clock.now())
     if changes:
         loaded = replace(loaded, agenda=loaded.agenda.model_copy(update=changes))
     return loaded
 
 
-def _writes(rt: Runtime) -> list[str]:
+def _writes(rt: App) -> list[str]:
     return [f"{r.method} {r.path}" for r in rt.emulator.write_calls()]
 
 

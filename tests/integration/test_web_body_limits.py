@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.web.body_limit import BodyLimits
 from orchestrator.web.serve import HttpServer
 from orchestrator.web.ui import create_ui_app
@@ -32,7 +32,7 @@ ANSWER_DEADLINE = 20.0  # seconds; the answer comes in milliseconds
 
 
 @pytest.fixture
-def rt(sqlite_url: str, tmp_path: Path) -> Runtime:
+def rt(sqlite_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(sqlite_url, tmp_path)
     runtime.settings.zoom_webhook_secret = SecretStr("test-webhook-secret")
     add_account(runtime, ORGANISER, "organiser")
@@ -40,7 +40,7 @@ def rt(sqlite_url: str, tmp_path: Path) -> Runtime:
 
 
 @pytest.fixture
-def app(rt: Runtime, tmp_path: Path) -> FastAPI:
+def app(rt: App, tmp_path: Path) -> FastAPI:
     return create_ui_app(rt, secure_cookies=False, process_in_background=False, upload_dir=tmp_path / "up")
 
 

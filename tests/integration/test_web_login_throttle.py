@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.web.serve import HttpServer
 from orchestrator.web.ui import create_ui_app
 from orchestrator.web.ui.throttle import ACCOUNT_POLICY
@@ -21,14 +21,14 @@ DEADLINE = 60.0
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Runtime:
+def rt(database_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(database_url, tmp_path)
     add_account(runtime, ORGANISER, "organiser")
     return runtime
 
 
 @pytest.fixture
-def base_url(rt: Runtime, tmp_path: Path) -> Iterator[str]:
+def base_url(rt: App, tmp_path: Path) -> Iterator[str]:
     server = HttpServer(
         create_ui_app(rt, secure_cookies=False, process_in_background=False, upload_dir=tmp_path / "up"),
         "127.0.0.1",
@@ -74,7 +74,7 @@ def test_parallel_wrong_passwords_are_not_all_checked(base_url: str) -> None:
     assert counts[429] == PARALLEL - checked, counts
 
 
-def test_a_restart_keeps_the_count(rt: Runtime) -> None:
+def test_a_restart_keeps_the_count(rt: App) -> None:
     first = client_for(rt)
     for _attempt in range(ACCOUNT_POLICY.free + 1):
         assert login(first, ORGANISER, "wrong password!").status_code == 400
@@ -84,7 +84,7 @@ def test_a_restart_keeps_the_count(rt: Runtime) -> None:
     assert login(restarted).status_code == 303
 
 
-def test_one_address_guessing_many_accounts_is_slowed_down(rt: Runtime) -> None:
+def test_one_address_guessing_many_accounts_is_slowed_down(rt: App) -> None:
     client = client_for(rt)  # every TestClient request comes from the same address
     for number in range(20):  # different accounts: no account key reaches its delay
         assert login(client, f"guess{number}@example.org", "wrong password!").status_code == 400

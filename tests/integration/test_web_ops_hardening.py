@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from orchestrator.app import App
 from orchestrator.cli import state as cli_state
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.users_cmd import app as users_app
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import ModeratorLink, Person
@@ -48,7 +48,7 @@ DEADLINE = 30.0
 
 
 @pytest.fixture
-def rt(sqlite_url: str, tmp_path: Path) -> Runtime:
+def rt(sqlite_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(sqlite_url, tmp_path)
     add_account(runtime, ORGANISER, "organiser")
     return runtime
@@ -63,7 +63,7 @@ def slow_parser(path: Path) -> None:
 # --- /healthz -------------------------------------------------------------------------------
 
 
-def test_health_is_degraded_when_the_store_is_read_only(rt: Runtime, tmp_path: Path) -> None:
+def test_health_is_degraded_when_the_store_is_read_only(rt: App, tmp_path: Path) -> None:
     writable = TestClient(create_app(WebContext.from_runtime(rt), process_in_background=False))
     assert writable.get("/healthz").json() == {"status": "ok", "store": "ok"}
     read_only = make_engine(f"sqlite:///file:{tmp_path / 'store.db'}?mode=ro&uri=true")
@@ -86,7 +86,7 @@ def _failing_router() -> APIRouter:
     return router
 
 
-def test_an_unexpected_error_gives_a_short_page_with_the_security_headers(rt: Runtime) -> None:
+def test_an_unexpected_error_gives_a_short_page_with_the_security_headers(rt: App) -> None:
     app = create_ui_app(rt, secure_cookies=False, process_in_background=False)
     app.include_router(_failing_router())
     answer = TestClient(app, raise_server_exceptions=False).get("/boom")
@@ -101,7 +101,7 @@ def test_an_unexpected_error_gives_a_short_page_with_the_security_headers(rt: Ru
 # --- uploads --------------------------------------------------------------------------------
 
 
-def test_uploads_left_by_a_killed_import_are_removed_at_start(rt: Runtime, tmp_path: Path) -> None:
+def test_uploads_left_by_a_killed_import_are_removed_at_start(rt: App, tmp_path: Path) -> None:
     uploads = tmp_path / "uploads"
     stale = uploads / f"{WORKSPACE_PREFIX}killed"
     stale.mkdir(parents=True)
@@ -120,7 +120,7 @@ def test_uploads_left_by_a_killed_import_are_removed_at_start(rt: Runtime, tmp_p
     assert unrelated.exists() and fresh.exists()
 
 
-def test_a_web_import_leaves_nothing_in_the_upload_directory(rt: Runtime, tmp_path: Path) -> None:
+def test_a_web_import_leaves_nothing_in_the_upload_directory(rt: App, tmp_path: Path) -> None:
     uploads = tmp_path / "uploads"
     client = TestClient(
         create_ui_app(rt, secure_cookies=False, process_in_background=False, upload_dir=uploads),
@@ -138,7 +138,7 @@ def test_a_web_import_leaves_nothing_in_the_upload_directory(rt: Runtime, tmp_pa
 
 
 def test_a_web_import_stops_at_its_time_limit(
-    rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rt: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uploads = tmp_path / "uploads"
     pid_file = tmp_path / "slow-parser.pid"
@@ -184,7 +184,7 @@ def json_logging() -> Iterator[None]:
 
 @pytest.mark.usefixtures("json_logging")
 def test_uvicorn_tracebacks_are_json_lines_with_log_json(
-    rt: Runtime, capsys: pytest.CaptureFixture[str]
+    rt: App, capsys: pytest.CaptureFixture[str]
 ) -> None:
     app = create_ui_app(rt, secure_cookies=False, process_in_background=False)
     app.include_router(_failing_router())
@@ -211,7 +211,7 @@ def test_uvicorn_tracebacks_are_json_lines_with_log_json(
 
 
 @pytest.fixture
-def cli_rt(rt: Runtime) -> Iterator[Runtime]:
+def cli_rt(rt: App) -> Iterator[App]:
     cli_state.set_runtime(rt)
     yield rt
     cli_state.set_runtime(None)
@@ -226,7 +226,7 @@ def _link(args: list[str]) -> dict[str, object]:
     return payload
 
 
-def test_moderator_link_valid_for_a_duration_or_until_a_day(cli_rt: Runtime) -> None:
+def test_moderator_link_valid_for_a_duration_or_until_a_day(cli_rt: App) -> None:
     clock = cli_rt.clock
     assert isinstance(clock, FrozenClock)
     issued = _link(["--valid-for", "2h"])
@@ -243,7 +243,7 @@ def test_moderator_link_valid_for_a_duration_or_until_a_day(cli_rt: Runtime) -> 
     assert unlimited["expires_at"] is None
 
 
-def test_moderator_link_valid_for_refuses_nonsense(cli_rt: Runtime) -> None:
+def test_moderator_link_valid_for_refuses_nonsense(cli_rt: App) -> None:
     for value in ("soon", "0h", "2025-07-01"):  # the last one lies before the frozen clock's now
         result = CliRunner().invoke(users_app, ["moderator-link", "--event", EVENT_KEY, "--valid-for", value])
         assert result.exit_code != 0

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Event, WebSession
 from orchestrator.web.ui import accounts
 from orchestrator.web.ui.install import SESSION_COOKIE
@@ -38,7 +38,7 @@ BROWSER_COOKIE_LIMIT = 4096
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Runtime:
+def rt(database_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(database_url, tmp_path)
     add_account(runtime, ORGANISER, "organiser")
     add_account(runtime, MODERATOR, "moderator", event_key=EVENT_KEY)
@@ -58,7 +58,7 @@ def _replay(client: TestClient, cookie: str) -> TestClient:
     return thief
 
 
-def _sessions(rt: Runtime) -> int:
+def _sessions(rt: App) -> int:
     with rt.session() as session:
         return int(session.scalar(select(func.count()).select_from(WebSession)) or 0)
 
@@ -75,7 +75,7 @@ def _cookie_payload(response: Response) -> tuple[list[str], list[dict[str, objec
     return headers, payloads
 
 
-def test_logout_ends_the_session_on_the_server(rt: Runtime) -> None:
+def test_logout_ends_the_session_on_the_server(rt: App) -> None:
     client = client_for(rt)
     login(client)
     saved = _saved_cookie(client)
@@ -86,7 +86,7 @@ def test_logout_ends_the_session_on_the_server(rt: Runtime) -> None:
     assert _sessions(rt) == 0
 
 
-def test_a_password_change_ends_every_session_of_the_account(rt: Runtime) -> None:
+def test_a_password_change_ends_every_session_of_the_account(rt: App) -> None:
     first, second, moderator = client_for(rt), client_for(rt), client_for(rt)
     login(first)
     login(second)
@@ -100,7 +100,7 @@ def test_a_password_change_ends_every_session_of_the_account(rt: Runtime) -> Non
     assert login(first, ORGANISER, "a new long password").status_code == 303
 
 
-def test_sessions_end_after_two_idle_hours_and_twelve_hours_at_most(rt: Runtime) -> None:
+def test_sessions_end_after_two_idle_hours_and_twelve_hours_at_most(rt: App) -> None:
     clock = rt.clock
     client = client_for(rt)
     login(client)
@@ -117,7 +117,7 @@ def test_sessions_end_after_two_idle_hours_and_twelve_hours_at_most(rt: Runtime)
     assert _sessions(rt) == 1
 
 
-def test_a_moderator_link_can_expire(rt: Runtime) -> None:
+def test_a_moderator_link_can_expire(rt: App) -> None:
     now = rt.clock.now()
     with rt.session() as session:
         event = session.scalars(select(Event).where(Event.key == EVENT_KEY)).one()
@@ -131,7 +131,7 @@ def test_a_moderator_link_can_expire(rt: Runtime) -> None:
     assert client_for(rt).get(f"/m/{issued.token}").status_code == 404
 
 
-def test_messages_stay_on_the_server_and_the_cookie_stays_small(rt: Runtime) -> None:
+def test_messages_stay_on_the_server_and_the_cookie_stays_small(rt: App) -> None:
     client = client_for(rt)
     login(client)
     header = ";".join(["Spalte"] * 100_000)  # a CSV of 100,000 columns (finding 6)
@@ -152,7 +152,7 @@ def test_messages_stay_on_the_server_and_the_cookie_stays_small(rt: Runtime) -> 
         assert all(set(p) <= {"sid", "csrf", "lang"} for p in payloads)
 
 
-def test_no_e_mail_address_travels_in_the_cookie(rt: Runtime) -> None:
+def test_no_e_mail_address_travels_in_the_cookie(rt: App) -> None:
     client = client_for(rt)
     login(client)
     token = csrf_of(client.get(DASHBOARD).text)
@@ -169,7 +169,7 @@ def test_no_e_mail_address_travels_in_the_cookie(rt: Runtime) -> None:
     assert all("@" not in json.dumps(p) for p in payloads)
 
 
-def test_a_missing_column_error_names_only_a_few_columns(rt: Runtime) -> None:
+def test_a_missing_column_error_names_only_a_few_columns(rt: App) -> None:
     client = client_for(rt)
     login(client)
     header = ";".join(f"Feld {n}" for n in range(150))  # no e-mail column among 150

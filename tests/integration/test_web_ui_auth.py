@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Event, ModeratorLink, WebUser
 from orchestrator.web.ui import accounts, create_ui_app
 from tests.integration.test_web_ui_support import (
@@ -31,7 +31,7 @@ PUBLIC_PATHS = {"/healthz", "/zoom/webhook", "/login", "/logout", "/language", "
 
 
 @pytest.fixture
-def rt(sqlite_url: str, tmp_path: Path) -> Runtime:
+def rt(sqlite_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(sqlite_url, tmp_path)
     add_account(runtime, ORGANISER, "organiser")
     add_account(runtime, MODERATOR, "moderator", event_key=EVENT_KEY)
@@ -39,7 +39,7 @@ def rt(sqlite_url: str, tmp_path: Path) -> Runtime:
 
 
 @pytest.fixture
-def client(rt: Runtime) -> TestClient:
+def client(rt: App) -> TestClient:
     return client_for(rt)
 
 
@@ -59,7 +59,7 @@ def _concrete(path: str) -> str:
     return path.replace("{key}", EVENT_KEY).replace("{token}", "x")
 
 
-def test_no_page_or_action_without_login(rt: Runtime) -> None:
+def test_no_page_or_action_without_login(rt: App) -> None:
     app = create_ui_app(rt, secure_cookies=False, process_in_background=False)
     client = TestClient(app, follow_redirects=False)
     routes = _api_routes(app.routes)
@@ -85,7 +85,7 @@ def test_no_page_or_action_without_login(rt: Runtime) -> None:
     assert client.get("/static/../../settings.py").status_code == 404
 
 
-def test_login_sets_a_hardened_cookie_and_wrong_passwords_say_nothing_specific(rt: Runtime) -> None:
+def test_login_sets_a_hardened_cookie_and_wrong_passwords_say_nothing_specific(rt: App) -> None:
     client = TestClient(create_ui_app(rt, secure_cookies=True, process_in_background=False),
                         base_url="https://testserver", follow_redirects=False)
     wrong = login(client, ORGANISER, "wrong password!")
@@ -120,7 +120,7 @@ def test_pages_are_german_by_default_and_english_on_request(client: TestClient) 
     assert "Registrations" in client.get(f"/events/{EVENT_KEY}").text  # the choice survives the login
 
 
-def test_failed_logins_are_throttled(rt: Runtime, client: TestClient) -> None:
+def test_failed_logins_are_throttled(rt: App, client: TestClient) -> None:
     for _attempt in range(4):  # three free attempts; the fourth failure starts a 1 s delay
         assert login(client, ORGANISER, "wrong password!").status_code == 400
     blocked = login(client)  # even the right password waits now, but only briefly
@@ -131,7 +131,7 @@ def test_failed_logins_are_throttled(rt: Runtime, client: TestClient) -> None:
     assert login(client).status_code == 303  # no 15-minute lockout of the real organiser
 
 
-def test_forms_need_the_session_csrf_token(rt: Runtime, client: TestClient) -> None:
+def test_forms_need_the_session_csrf_token(rt: App, client: TestClient) -> None:
     login(client)
     page = client.get(f"/events/{EVENT_KEY}/console")
     token = csrf_of(page.text)
@@ -156,7 +156,7 @@ def test_login_redirects_only_to_local_pages(client: TestClient) -> None:
     assert response.headers["location"] == "/"
 
 
-def test_moderators_see_only_the_console_of_their_event(rt: Runtime, client: TestClient) -> None:
+def test_moderators_see_only_the_console_of_their_event(rt: App, client: TestClient) -> None:
     login(client, MODERATOR)
     assert client.get("/").headers["location"] == f"/events/{EVENT_KEY}/console"
     assert client.get(f"/events/{EVENT_KEY}/console").status_code == 200
@@ -169,7 +169,7 @@ def test_moderators_see_only_the_console_of_their_event(rt: Runtime, client: Tes
     assert client.get("/events/other-event/console").status_code == 404
 
 
-def test_moderator_link_opens_a_scoped_session_until_a_new_link_replaces_it(rt: Runtime) -> None:
+def test_moderator_link_opens_a_scoped_session_until_a_new_link_replaces_it(rt: App) -> None:
     client = client_for(rt)
     path = moderator_link(rt)
     opened = client.get(path)
@@ -187,7 +187,7 @@ def test_moderator_link_opens_a_scoped_session_until_a_new_link_replaces_it(rt: 
     assert all(newer.removeprefix("/m/") not in h for h in stored) and len(stored) == 2
 
 
-def test_disabling_an_account_ends_its_session(rt: Runtime, client: TestClient) -> None:
+def test_disabling_an_account_ends_its_session(rt: App, client: TestClient) -> None:
     login(client)
     assert client.get(f"/events/{EVENT_KEY}").status_code == 200
     with rt.session() as session:
@@ -197,7 +197,7 @@ def test_disabling_an_account_ends_its_session(rt: Runtime, client: TestClient) 
     assert login(client).status_code == 400
 
 
-def _second_event(rt: Runtime) -> None:
+def _second_event(rt: App) -> None:
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
         session.add(Event(key="other-event", title="Other", timezone=event.timezone,

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from orchestrator.app import App
 from orchestrator.breakouts import service
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.events import agenda_of
 from orchestrator.jobs.breakouts import plan_all
@@ -34,7 +34,7 @@ FULL = "ALIA – Agil leben im Alter"  # 60 seats, filled by the plan
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Runtime:
+def rt(database_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(database_url, tmp_path)
     with runtime.session() as session:
         event = session.scalars(select(Event)).one()
@@ -48,25 +48,25 @@ def rt(database_url: str, tmp_path: Path) -> Runtime:
 
 
 @pytest.fixture
-def client(rt: Runtime) -> TestClient:
+def client(rt: App) -> TestClient:
     client = client_for(rt)
     login(client, MODERATOR)
     return client
 
 
-def _room_of(rt: Runtime, email: str, number: int = 1) -> str | None:
+def _room_of(rt: App, email: str, number: int = 1) -> str | None:
     shown = service.show(rt, None, number)
     return next((r["room"] for r in shown["rooms"] if any(p["email"] == email for p in r["people"])), None)
 
 
-def _candidate(rt: Runtime, avoid: str) -> str:
+def _candidate(rt: App, avoid: str) -> str:
     avoided = {p["email"] for n in (1, 2) for r in service.show(rt, None, n)["rooms"] if r["room"] == avoid
                for p in r["people"]}
     return next(p["email"] for r in service.show(rt, None, 1)["rooms"] for p in r["people"]
                 if p["email"] not in avoided)
 
 
-def _zoom_rooms(rt: Runtime) -> dict[str, list[str]]:
+def _zoom_rooms(rt: App) -> dict[str, list[str]]:
     with rt.session() as session:
         meeting_id = session.scalars(select(ZoomMeeting.zoom_meeting_id)).one()
     assert meeting_id is not None
@@ -83,7 +83,7 @@ def _post(client: TestClient, action: str, **data: str) -> str:
     return client.get(response.headers["location"]).text
 
 
-def test_console_shows_rooms_with_people_and_capacity(rt: Runtime, client: TestClient) -> None:
+def test_console_shows_rooms_with_people_and_capacity(rt: App, client: TestClient) -> None:
     page = client.get(CONSOLE).text
     shown = service.show(rt, None, 1)
     for room in shown["rooms"]:
@@ -98,7 +98,7 @@ def test_console_shows_rooms_with_people_and_capacity(rt: Runtime, client: TestC
     assert '<script src="/static/console.js" defer></script>' in page
 
 
-def test_move_then_apply_puts_the_person_into_the_zoom_room(rt: Runtime, client: TestClient) -> None:
+def test_move_then_apply_puts_the_person_into_the_zoom_room(rt: App, client: TestClient) -> None:
     person = _candidate(rt, TARGET)
     before = _room_of(rt, person)
     page = _post(client, "move", email=person, room=TARGET)
@@ -122,7 +122,7 @@ def test_move_then_apply_puts_the_person_into_the_zoom_room(rt: Runtime, client:
     assert "nichts wurde gesendet" in page and rt.emulator.write_calls() == []
 
 
-def test_full_room_needs_force_and_swap_exchanges_rooms(rt: Runtime, client: TestClient) -> None:
+def test_full_room_needs_force_and_swap_exchanges_rooms(rt: App, client: TestClient) -> None:
     person = _candidate(rt, FULL)
     before = _room_of(rt, person)
     page = _post(client, "move", email=person, room=FULL)
@@ -147,7 +147,7 @@ def test_full_room_needs_force_and_swap_exchanges_rooms(rt: Runtime, client: Tes
     assert "Bitte wählen Sie zwei verschiedene Personen." in page
 
 
-def test_moderator_link_session_can_move_and_apply(rt: Runtime) -> None:
+def test_moderator_link_session_can_move_and_apply(rt: App) -> None:
     client = client_for(rt)
     client.get(moderator_link(rt))
     person = _candidate(rt, TARGET)
@@ -156,7 +156,7 @@ def test_moderator_link_session_can_move_and_apply(rt: Runtime) -> None:
     assert person in _zoom_rooms(rt)[TARGET]
 
 
-def test_english_console(rt: Runtime, client: TestClient) -> None:
+def test_english_console(rt: App, client: TestClient) -> None:
     page = client.get(CONSOLE).text
     client.post("/language", data={"lang": "en", "next": CONSOLE, "csrf_token": csrf_of(page)})
     english = client.get(CONSOLE).text

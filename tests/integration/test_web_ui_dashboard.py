@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Event, OutboxMessage, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import RegistrationState
 from tests.conftest import FIXTURE_CSV
@@ -28,14 +28,14 @@ DASHBOARD = f"/events/{EVENT_KEY}"
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Runtime:
+def rt(database_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(database_url, tmp_path)
     add_account(runtime, ORGANISER, "organiser")
     return runtime
 
 
 @pytest.fixture
-def client(rt: Runtime) -> TestClient:
+def client(rt: App) -> TestClient:
     client = client_for(rt)
     login(client)
     return client
@@ -49,7 +49,7 @@ def _upload(client: TestClient, content: bytes, name: str = "anmeldungen.csv", *
     return response.text
 
 
-def _people(rt: Runtime) -> int:
+def _people(rt: App) -> int:
     with rt.session() as session:
         return len(session.scalars(select(Person)).all())
 
@@ -60,7 +60,7 @@ def _figure(html: str, label: str) -> int:
     return int(match.group(1))
 
 
-def test_upload_shows_the_row_report_and_dry_run_changes_nothing(rt: Runtime, client: TestClient) -> None:
+def test_upload_shows_the_row_report_and_dry_run_changes_nothing(rt: App, client: TestClient) -> None:
     checked = _upload(client, FIXTURE_CSV.read_bytes(), dry_run="1")
     assert "Importprüfung (nichts wurde geändert)" in checked
     assert _people(rt) == 0
@@ -78,7 +78,7 @@ def test_upload_shows_the_row_report_and_dry_run_changes_nothing(rt: Runtime, cl
     assert _figure(again, "Neu") == 0 and _people(rt) == 235
 
 
-def test_unusable_upload_is_explained_on_the_dashboard(rt: Runtime, client: TestClient) -> None:
+def test_unusable_upload_is_explained_on_the_dashboard(rt: App, client: TestClient) -> None:
     token = csrf_of(client.get(DASHBOARD).text)
     response = client.post(f"{DASHBOARD}/import", data={"csrf_token": token},
                            files={"file": ("<b>liste</b>.csv", b"Name;Ort\nA;B\n", "text/csv")})
@@ -98,7 +98,7 @@ def test_uploaded_file_names_are_shown_harmless() -> None:
     assert _display_name("") == "upload.csv"
 
 
-def test_registrants_with_zoom_and_mail_state_and_sync(rt: Runtime, client: TestClient) -> None:
+def test_registrants_with_zoom_and_mail_state_and_sync(rt: App, client: TestClient) -> None:
     _upload(client, FIXTURE_CSV.read_bytes())
     page = client.get(f"{DASHBOARD}?state=new").text
     assert "noch nicht an Zoom übermittelt: 235" in page
@@ -142,7 +142,7 @@ def test_registrants_with_zoom_and_mail_state_and_sync(rt: Runtime, client: Test
         assert (again.state, again.attempts, again.last_error) == ("queued", 0, None)
 
 
-def test_retry_sends_a_failed_registration_to_zoom_again(rt: Runtime, client: TestClient) -> None:
+def test_retry_sends_a_failed_registration_to_zoom_again(rt: App, client: TestClient) -> None:
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
         meeting = session.scalars(select(ZoomMeeting)).one()
@@ -171,7 +171,7 @@ def test_retry_sends_a_failed_registration_to_zoom_again(rt: Runtime, client: Te
     assert state == RegistrationState.REGISTERED
 
 
-def _meeting_id(rt: Runtime) -> int:
+def _meeting_id(rt: App) -> int:
     with rt.session() as session:
         value = session.scalars(select(ZoomMeeting.zoom_meeting_id)).one()
     assert value is not None

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Event, OutboxMessage, Person, ZoomMeeting
 from orchestrator.jobs import webhooks as webhook_job
 from orchestrator.web.inbox import store_notification
@@ -30,20 +30,20 @@ ODD_IDS = ["²", "²³", "1" * 20, "9" * 19, "١", "-1", "1e3"]
 
 
 @pytest.fixture
-def rt(database_url: str, tmp_path: Path) -> Runtime:
+def rt(database_url: str, tmp_path: Path) -> App:
     runtime = event_runtime(database_url, tmp_path)
     add_account(runtime, ORGANISER, "organiser")
     return runtime
 
 
 @pytest.fixture
-def client(rt: Runtime) -> TestClient:
+def client(rt: App) -> TestClient:
     client = client_for(rt)
     login(client)
     return client
 
 
-def failed_mail(rt: Runtime) -> int:
+def failed_mail(rt: App) -> int:
     with rt.session() as session:
         event = session.scalars(select(Event).where(Event.key == EVENT_KEY)).one()
         person = Person(
@@ -74,7 +74,7 @@ def failed_mail(rt: Runtime) -> int:
         return mail.id
 
 
-def mail_state(rt: Runtime, mail_id: int) -> str:
+def mail_state(rt: App, mail_id: int) -> str:
     with rt.session() as session:
         mail = session.get(OutboxMessage, mail_id)
         assert mail is not None
@@ -83,7 +83,7 @@ def mail_state(rt: Runtime, mail_id: int) -> str:
 
 @pytest.mark.parametrize("odd_id", ODD_IDS)
 def test_retrying_a_mail_with_an_odd_id_is_refused_clearly(
-    rt: Runtime, client: TestClient, odd_id: str
+    rt: App, client: TestClient, odd_id: str
 ) -> None:
     mail_id = failed_mail(rt)
     token = csrf_of(client.get(DASHBOARD).text)
@@ -93,7 +93,7 @@ def test_retrying_a_mail_with_an_odd_id_is_refused_clearly(
     assert "Die erneut zu sendende Mail wurde nicht erkannt" in client.get(DASHBOARD).text
 
 
-def test_retrying_a_mail_by_its_id_still_works(rt: Runtime, client: TestClient) -> None:
+def test_retrying_a_mail_by_its_id_still_works(rt: App, client: TestClient) -> None:
     mail_id = failed_mail(rt)
     token = csrf_of(client.get(DASHBOARD).text)
     answer = client.post(f"{DASHBOARD}/mails/retry", data={"csrf_token": token, "outbox_id": str(mail_id)})
@@ -109,7 +109,7 @@ def test_console_forms_with_an_odd_round_number_are_not_found(client: TestClient
     assert client.get(f"{DASHBOARD}/console", params={"round": odd_round}).status_code == 200
 
 
-def test_refused_zoom_registrations_are_listed_with_the_failures(rt: Runtime, client: TestClient) -> None:
+def test_refused_zoom_registrations_are_listed_with_the_failures(rt: App, client: TestClient) -> None:
     with rt.session() as session:
         meeting_id = session.scalars(select(ZoomMeeting.zoom_meeting_id)).one()
     notification = registration_event(

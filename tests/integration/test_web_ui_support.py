@@ -10,8 +10,8 @@ from httpx import Response
 from sqlalchemy import select
 
 from orchestrator.agenda import load_agenda
+from orchestrator.app import App
 from orchestrator.cli.meeting_cmd import run_setup
-from orchestrator.cli.runtime import Runtime
 from orchestrator.db.models import Event
 from orchestrator.events import resolve_event
 from orchestrator.web.ui import accounts, create_ui_app
@@ -25,14 +25,14 @@ EVENT_KEY = "fachtag-2025-2"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def event_runtime(database_url: str, tmp_path: Path) -> Runtime:
+def event_runtime(database_url: str, tmp_path: Path) -> App:
     """A runtime whose store holds the sample event and its Zoom meeting (no people yet)."""
     rt = make_runtime(database_url, tmp_path)
     run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
     return rt
 
 
-def add_account(rt: Runtime, email: str, role: str, *, event_key: str | None = None,
+def add_account(rt: App, email: str, role: str, *, event_key: str | None = None,
                 password: str = PASSWORD) -> None:
     with rt.session() as session:
         event = resolve_event(session, event_key) if event_key else None
@@ -40,7 +40,7 @@ def add_account(rt: Runtime, email: str, role: str, *, event_key: str | None = N
         session.commit()
 
 
-def moderator_link(rt: Runtime, event_key: str = EVENT_KEY) -> str:
+def moderator_link(rt: App, event_key: str = EVENT_KEY) -> str:
     """A fresh moderator link path (``/m/TOKEN``)."""
     with rt.session() as session:
         event = session.scalars(select(Event).where(Event.key == event_key)).one()
@@ -49,7 +49,7 @@ def moderator_link(rt: Runtime, event_key: str = EVENT_KEY) -> str:
     return f"/m/{issued.token}"
 
 
-def client_for(rt: Runtime) -> TestClient:
+def client_for(rt: App) -> TestClient:
     """A test client of the whole app (webhooks + pages), cookies without Secure (plain http)."""
     app = create_ui_app(rt, secure_cookies=False, process_in_background=False)
     return TestClient(app, follow_redirects=False)

@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
+from orchestrator.app import App
 from orchestrator.cli import state as cli_state
-from orchestrator.cli.runtime import Runtime
 from orchestrator.cli.users_cmd import app
 from orchestrator.db.models import ModeratorLink, WebUser
 from tests.integration.test_web_ui_support import EVENT_KEY, PASSWORD, client_for, event_runtime, login
 
 
 @pytest.fixture
-def rt(sqlite_url: str, tmp_path: Path) -> Iterator[Runtime]:
+def rt(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
     runtime = event_runtime(sqlite_url, tmp_path)
     cli_state.set_runtime(runtime)
     yield runtime
@@ -30,7 +30,7 @@ def _run(args: list[str], stdin: str | None = None) -> Result:
     return CliRunner().invoke(app, args, input=stdin, catch_exceptions=False)
 
 
-def test_add_list_disable_and_log_in(rt: Runtime) -> None:
+def test_add_list_disable_and_log_in(rt: App) -> None:
     added = _run(["add", "Orga@Example.org", "--role", "organiser", "--password-stdin"], PASSWORD + "\n")
     assert added.exit_code == 0, added.output
     assert "Account created: orga@example.org (organiser)." in added.output
@@ -65,14 +65,14 @@ def test_add_list_disable_and_log_in(rt: Runtime) -> None:
     assert login(client_for(rt), "orga@example.org", "another long secret").status_code == 303
 
 
-def test_password_prompt_must_match(rt: Runtime) -> None:
+def test_password_prompt_must_match(rt: App) -> None:
     differ = _run(["add", "orga@example.org"], f"{PASSWORD}\n{PASSWORD}x\n")
     assert differ.exit_code == 2 and "differ" in differ.output
     same = _run(["add", "orga@example.org"], f"{PASSWORD}\n{PASSWORD}\n")
     assert same.exit_code == 0
 
 
-def test_moderator_link_is_printed_once_stored_hashed_and_replaced(rt: Runtime) -> None:
+def test_moderator_link_is_printed_once_stored_hashed_and_replaced(rt: App) -> None:
     first = _run(["moderator-link", "--event", EVENT_KEY])
     assert first.exit_code == 0, first.output
     url = re.search(r"http://127\.0\.0\.1:8080(/m/[\w-]+)", first.output)

@@ -1,11 +1,11 @@
-"""A Runtime for tests: store at a URL, in-process Zoom emulator, frozen clock."""
+"""A App for tests: store at a URL, in-process Zoom emulator, frozen clock."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.clock import FrozenClock
 from orchestrator.db import migrate
 from orchestrator.settings import Settings
@@ -24,7 +24,7 @@ def make_runtime(
     faults: Faults | None = None,
     state: EmulatorState | None = None,
     upgrade: bool = True,
-) -> Runtime:
+) -> App:
     """A runtime talking to an in-process emulator (no rate limits unless ``config`` says so)."""
     clock = clock or FrozenClock(BEFORE_EVENT)
     settings = Settings(
@@ -44,4 +44,4 @@ def make_runtime(
     )
     if upgrade:
         migrate.upgrade(database_url)
-    return Runtime(settings, clock=clock, emulator_app=app)
+    return App(settings, clock=clock, emulator_app=app)

@@ -33,7 +33,7 @@ from orchestrator.web.ui.uploads import remove_stale_uploads
 from orchestrator.web.ui.web_sessions import DEFAULT_IDLE, SessionPolicy
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "orchestrator_session"
@@ -80,7 +80,7 @@ def session_secret(settings: Settings) -> str:
 
 def install_ui(
     app: FastAPI,
-    rt: Runtime,
+    rt: App,
     *,
     secure_cookies: bool | None = None,
     max_upload_bytes: int = 10 * 1024 * 1024,
@@ -113,7 +113,7 @@ def install_ui(
     app.add_exception_handler(UiError, _ui_error)
 
 
-def create_ui_app(rt: Runtime, *, secure_cookies: bool | None = None, upload_dir: Path | None = None,
+def create_ui_app(rt: App, *, secure_cookies: bool | None = None, upload_dir: Path | None = None,
                   **create_app_options: Any) -> FastAPI:
     """The whole app: webhooks and health (``create_app``) plus dashboard and console."""
     from orchestrator.web.app import create_app

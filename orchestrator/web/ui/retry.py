@@ -13,10 +13,10 @@ from orchestrator.events import resolve_event
 from orchestrator.registrants.service import sync_registrants
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 
-def retry_registrations(rt: Runtime, event_key: str, emails: Sequence[str] | None) -> dict[str, Any]:
+def retry_registrations(rt: App, event_key: str, emails: Sequence[str] | None) -> dict[str, Any]:
     """Re-queue the failed registrations of ``emails`` (all failed ones with ``None``) and sync once.
 
     Only active people in state ``failed`` are touched; the sync pass keeps Zoom's limits (3 adds

@@ -16,14 +16,14 @@ from orchestrator.web.ui.uploads import default_upload_dir
 from orchestrator.web.ui.web_sessions import SessionPolicy
 
 if TYPE_CHECKING:
-    from orchestrator.cli.runtime import Runtime
+    from orchestrator.app import App
 
 
 @dataclass
 class UiState:
     """Collaborators of the web interface (kept on ``app.state.ui`` by ``install_ui``)."""
 
-    runtime: Runtime
+    runtime: App
     default_language: str = "de"
     limits: ZoomLimits = field(default_factory=ZoomLimits)
     # One Zoom-changing action at a time from the web interface (two moderators clicking "apply" at

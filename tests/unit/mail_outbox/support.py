@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from orchestrator.agenda import load_agenda
+from orchestrator.app import App
 from orchestrator.cli.meeting_cmd import run_setup
-from orchestrator.cli.runtime import Runtime
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, OutboxMessage
 from orchestrator.registrants.service import import_registrations, sync_registrants
@@ -23,7 +23,7 @@ END = datetime(2025, 8, 27, 12, 15, tzinfo=UTC)
 REGISTRATION_TIME = datetime(2025, 8, 17, 8, 0, tzinfo=UTC)
 
 
-def event_with_people(database_url: str, tmp_path: Path, *, at: datetime = REGISTRATION_TIME) -> Runtime:
+def event_with_people(database_url: str, tmp_path: Path, *, at: datetime = REGISTRATION_TIME) -> App:
     rt = make_runtime(database_url, tmp_path, clock=FrozenClock(at))
     run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
     import_registrations(rt, None, FIXTURE_CSV)
@@ -31,12 +31,12 @@ def event_with_people(database_url: str, tmp_path: Path, *, at: datetime = REGIS
     return rt
 
 
-def event_id(rt: Runtime) -> int:
+def event_id(rt: App) -> int:
     with rt.session() as session:
         return session.scalars(select(Event.id)).one()
 
 
-def states(rt: Runtime, occasion: str | None = None) -> dict[str, int]:
+def states(rt: App, occasion: str | None = None) -> dict[str, int]:
     """Row counts per state (of one occasion)."""
     with rt.session() as session:
         query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
@@ -53,7 +53,7 @@ def future_shift(now: datetime, lead: timedelta = timedelta(days=10)) -> timedel
 
 def future_event(
     database_url: str, tmp_path: Path, *, extra_people: int = 0, fixture_people: bool = True
-) -> Runtime:
+) -> App:
     """The sample event moved into the real future (for the service run as a separate process).
 
     The emulator keeps its state in ``tmp_path/zoom-emulator.json``, so a CLI process sees the meeting.
@@ -76,7 +76,7 @@ def future_event(
     return rt
 
 
-def add_registered_people(rt: Runtime, count: int, *, prefix: str = "p") -> list[str]:
+def add_registered_people(rt: App, count: int, *, prefix: str = "p") -> list[str]:
     """``count`` people already registered with Zoom (join link known), straight into the store."""
     from orchestrator.db.models import Person, ZoomMeeting, ZoomRegistration
 

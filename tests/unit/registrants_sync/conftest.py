@@ -11,8 +11,8 @@ import requests
 from pydantic import SecretStr
 
 from orchestrator.agenda import load_agenda
+from orchestrator.app import App
 from orchestrator.cli.meeting_cmd import run_setup
-from orchestrator.cli.runtime import Runtime
 from orchestrator.clock import FrozenClock
 from orchestrator.db import migrate
 from orchestrator.settings import Settings
@@ -68,11 +68,10 @@ def emulator_client(app: EmulatorApp, settings: Settings, clock: FrozenClock) ->
 
 
 @pytest.fixture
-def rt(sqlite_url: str, clock: FrozenClock, emulator: EmulatorApp) -> Iterator[Runtime]:
+def rt(sqlite_url: str, clock: FrozenClock, emulator: EmulatorApp) -> Iterator[App]:
     """A runtime on a fresh SQLite store whose Zoom is ``emulator``, with the seed meeting set up."""
     settings = Settings(database_url=sqlite_url, zoom="emulator", _env_file=None)
-    runtime = Runtime(settings, clock=clock)
-    runtime.__dict__["zoom"] = emulator_client(emulator, settings, clock)
+    runtime = App(settings, clock=clock, zoom_client=emulator_client(emulator, settings, clock))
     migrate.upgrade(sqlite_url)
     run_setup(runtime, load_agenda(SAMPLE_AGENDA, now=clock.now(), allow_past=True), recreate=False)
     yield runtime

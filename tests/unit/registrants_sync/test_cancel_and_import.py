@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Person, ZoomRegistration
 from orchestrator.errors import BadInput
 from orchestrator.registrants.service import (
@@ -26,14 +26,14 @@ BEA = ("Bea", "B", "bea@example.org")
 CEM = ("Cem", "C", "cem@example.org")
 
 
-def join_link(rt: Runtime, email: str) -> str:
+def join_link(rt: App, email: str) -> str:
     link = show_registrant(rt, None, email, reveal_link=True)["join_url"]
     assert isinstance(link, str)
     return link
 
 
 def test_cancel_cancels_in_zoom_and_the_link_stops_working(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "e.csv", [ANN, BEA]))
     sync_registrants(rt, None)
@@ -53,13 +53,13 @@ def test_cancel_cancels_in_zoom_and_the_link_stops_working(
     assert len(emulator.registrants(meeting_id(emulator))) == 1
 
 
-def test_cancel_unknown_address_is_bad_input(rt: Runtime) -> None:
+def test_cancel_unknown_address_is_bad_input(rt: App) -> None:
     with pytest.raises(BadInput, match=r"nobody@example\.org"):
         cancel_registrations(rt, None, ["nobody@example.org"])
 
 
 def test_reimport_changes_nothing_and_newer_export_updates_and_adds(
-    rt: Runtime, fixture_csv: Path, tmp_path: Path
+    rt: App, fixture_csv: Path, tmp_path: Path
 ) -> None:
     first = import_registrations(rt, None, fixture_csv)
     assert first["counts"]["added"] == 235
@@ -80,14 +80,14 @@ def test_reimport_changes_nothing_and_newer_export_updates_and_adds(
         assert bea.status == "active"  # missing people are reported, not deleted
 
 
-def test_dry_run_changes_nothing(rt: Runtime, fixture_csv: Path) -> None:
+def test_dry_run_changes_nothing(rt: App, fixture_csv: Path) -> None:
     result = import_registrations(rt, None, fixture_csv, dry_run=True)
     assert result["counts"]["added"] == 235 and result["dry_run"]
     with rt.session() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 0
 
 
-def test_cancel_missing_then_sync_cancels_in_zoom(rt: Runtime, emulator: EmulatorApp, tmp_path: Path) -> None:
+def test_cancel_missing_then_sync_cancels_in_zoom(rt: App, emulator: EmulatorApp, tmp_path: Path) -> None:
     import_registrations(rt, None, write_export(tmp_path / "a.csv", [ANN, BEA]))
     sync_registrants(rt, None)
     link = join_link(rt, "bea@example.org")
@@ -104,7 +104,7 @@ def test_cancel_missing_then_sync_cancels_in_zoom(rt: Runtime, emulator: Emulato
 
 
 def test_person_cancelled_in_zoom_is_not_registered_again(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "a.csv", [ANN, BEA]))
     sync_registrants(rt, None)

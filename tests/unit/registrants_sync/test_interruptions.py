@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.emulator import EmulatorApp
@@ -45,7 +45,7 @@ def crash_on_batch(
 
 @pytest.mark.parametrize(("after_call", "resolved", "requeued"), [(True, 30, 0), (False, 0, 30)])
 def test_killed_sync_is_completed_by_the_next_one(
-    rt: Runtime,
+    rt: App,
     emulator: EmulatorApp,
     fixture_csv: Path,
     monkeypatch: pytest.MonkeyPatch,

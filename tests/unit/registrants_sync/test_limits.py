@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Event, Person, ZoomRegistration
 from orchestrator.registrants.context import ZoomWork, active_meeting
 from orchestrator.registrants.pacing import SteadyPacer
@@ -16,7 +16,7 @@ from orchestrator.zoom.emulator import EmulatorApp
 from tests.unit.registrants_sync.conftest import HOST_EMAIL, meeting_id, write_export
 
 
-def test_host_address_is_not_sent_and_explained(rt: Runtime, emulator: EmulatorApp, tmp_path: Path) -> None:
+def test_host_address_is_not_sent_and_explained(rt: App, emulator: EmulatorApp, tmp_path: Path) -> None:
     export = write_export(
         tmp_path / "e.csv", [("Hanna", "Host", HOST_EMAIL), ("Ann", "A", "ann@example.org")]
     )
@@ -29,7 +29,7 @@ def test_host_address_is_not_sent_and_explained(rt: Runtime, emulator: EmulatorA
 
 
 def test_batch_refused_by_zoom_falls_back_to_single_adds(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     # Valid for us, too long for Zoom (128 characters): Zoom refuses the whole batch.
     long_address = "x" * 64 + "@" + "a" * 60 + ".example.org"
@@ -46,7 +46,7 @@ def test_batch_refused_by_zoom_falls_back_to_single_adds(
 
 
 def test_registrant_cap_is_respected_with_a_clear_message(
-    rt: Runtime, emulator: EmulatorApp, fixture_csv: Path
+    rt: App, emulator: EmulatorApp, fixture_csv: Path
 ) -> None:
     import_registrations(rt, None, fixture_csv)
     with rt.session() as session:
@@ -61,7 +61,7 @@ def test_registrant_cap_is_respected_with_a_clear_message(
     assert not [r for r in emulator.request_log() if r.status == 400]
 
 
-def test_daily_add_limit_holds_people_back(rt: Runtime, emulator: EmulatorApp, tmp_path: Path) -> None:
+def test_daily_add_limit_holds_people_back(rt: App, emulator: EmulatorApp, tmp_path: Path) -> None:
     rows = [("Ann", "A", "ann@example.org"), ("Bea", "B", "bea@example.org")]
     import_registrations(rt, None, write_export(tmp_path / "e.csv", rows))
     sync_registrants(rt, None)  # creates the rows; then pretend Ann was tried 3 times today

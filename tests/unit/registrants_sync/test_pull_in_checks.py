@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Person
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.zoom.emulator import EmulatorApp
@@ -16,7 +16,7 @@ from tests.unit.registrants_sync.conftest import meeting_id, write_export
 
 
 def test_a_zoom_page_registrant_with_refused_fields_is_not_pulled_in(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    rt: App, emulator: EmulatorApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     import_registrations(
         rt, None, write_export(tmp_path / "export.csv", [("Anna", "Lee", "anna@example.org")])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.registrants.reconcile import CLOCK_SKEW, apply_listing, list_meeting_registrants
@@ -25,7 +25,7 @@ ANN = ("Ann", "A", "ann@example.org")
 BEA = ("Bea", "B", "bea@example.org")
 
 
-def _states(rt: Runtime) -> dict[str, tuple[str, str]]:
+def _states(rt: App) -> dict[str, tuple[str, str]]:
     with rt.session() as session:
         rows = session.execute(
             select(Person.email, Person.status, ZoomRegistration.state).join(ZoomRegistration)
@@ -33,7 +33,7 @@ def _states(rt: Runtime) -> dict[str, tuple[str, str]]:
         return {email: (status, state) for email, status, state in rows}
 
 
-def _apply(rt: Runtime, listing: dict, listing_started) -> list[str]:  # type: ignore[no-untyped-def]
+def _apply(rt: App, listing: dict, listing_started) -> list[str]:  # type: ignore[no-untyped-def]
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
         meeting = session.scalars(select(ZoomMeeting)).one()
@@ -51,7 +51,7 @@ def _apply(rt: Runtime, listing: dict, listing_started) -> list[str]:  # type: i
 
 
 def test_listing_taken_before_a_registration_does_not_cancel_it(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     clock = rt.clock
     assert isinstance(clock, FrozenClock)
@@ -77,7 +77,7 @@ def test_listing_taken_before_a_registration_does_not_cancel_it(
 
 
 def test_webhook_registration_is_not_cancelled_by_an_older_listing(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     clock = rt.clock
     assert isinstance(clock, FrozenClock)
@@ -106,7 +106,7 @@ def test_webhook_registration_is_not_cancelled_by_an_older_listing(
 
 
 def test_every_way_the_store_learns_of_a_registration_sets_confirmed_at(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "a.csv", [ANN, BEA]))
     sync_registrants(rt, None)  # batch answer, then the final listing after approval

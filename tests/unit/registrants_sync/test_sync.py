@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.db.models import Person, ZoomAuditEntry, ZoomRegistration
 from orchestrator.registrants.service import import_registrations, list_registrants, sync_registrants
 from orchestrator.zoom.emulator import EmulatorApp, Faults
@@ -19,7 +19,7 @@ def zoom_emails(app: EmulatorApp) -> Counter[str]:
 
 
 def test_sync_registers_every_imported_person_exactly_once(
-    rt: Runtime, emulator: EmulatorApp, fixture_csv: Path
+    rt: App, emulator: EmulatorApp, fixture_csv: Path
 ) -> None:
     import_registrations(rt, None, fixture_csv)
     result = sync_registrants(rt, None)
@@ -39,7 +39,7 @@ def test_sync_registers_every_imported_person_exactly_once(
         assert [a.outcome for a in audit] == ["ok"] * 8
 
 
-def test_second_sync_sends_nothing(rt: Runtime, emulator: EmulatorApp, fixture_csv: Path) -> None:
+def test_second_sync_sends_nothing(rt: App, emulator: EmulatorApp, fixture_csv: Path) -> None:
     import_registrations(rt, None, fixture_csv)
     sync_registrants(rt, None)
     writes = len(emulator.write_calls())
@@ -49,7 +49,7 @@ def test_second_sync_sends_nothing(rt: Runtime, emulator: EmulatorApp, fixture_c
 
 
 def test_batches_are_at_most_30_and_heavy_calls_paced(
-    rt: Runtime, emulator: EmulatorApp, fixture_csv: Path
+    rt: App, emulator: EmulatorApp, fixture_csv: Path
 ) -> None:
     import_registrations(rt, None, fixture_csv)
     emulator.clear_request_log()
@@ -59,7 +59,7 @@ def test_batches_are_at_most_30_and_heavy_calls_paced(
 
 
 def test_registrations_from_the_zoom_page_are_pulled_in(
-    rt: Runtime, emulator: EmulatorApp, fixture_csv: Path
+    rt: App, emulator: EmulatorApp, fixture_csv: Path
 ) -> None:
     import_registrations(rt, None, fixture_csv)
     rt.zoom.add_registrant(
@@ -76,7 +76,7 @@ def test_registrations_from_the_zoom_page_are_pulled_in(
     assert len(zoom_emails(emulator)) == 236
 
 
-def test_list_never_contains_join_links(rt: Runtime, emulator: EmulatorApp, fixture_csv: Path) -> None:
+def test_list_never_contains_join_links(rt: App, emulator: EmulatorApp, fixture_csv: Path) -> None:
     import_registrations(rt, None, fixture_csv)
     sync_registrants(rt, None)
     listed = list_registrants(rt, None)
@@ -86,7 +86,7 @@ def test_list_never_contains_join_links(rt: Runtime, emulator: EmulatorApp, fixt
 
 
 def test_lost_answers_are_resolved_by_listing(
-    rt: Runtime, emulator: EmulatorApp, faults: Faults, fixture_csv: Path
+    rt: App, emulator: EmulatorApp, faults: Faults, fixture_csv: Path
 ) -> None:
     import_registrations(rt, None, fixture_csv)
     # A 500 on a POST batch is ambiguous for the client (never repeated blindly); a slow answer

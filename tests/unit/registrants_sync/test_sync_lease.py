@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from orchestrator.cli.runtime import Runtime
+from orchestrator.app import App
 from orchestrator.clock import FrozenClock
 from orchestrator.db.lease import LeaseBusy, LeaseLost, new_holder_id, read, try_take
 from orchestrator.db.models import Event
@@ -21,19 +21,19 @@ PEOPLE = [(f"P{i}", "X", f"p{i:03d}@example.org") for i in range(95)]
 OTHER = "orchestrator registrants sync (PID 4242, otherhost)"
 
 
-def _lease_name(rt: Runtime) -> str:
+def _lease_name(rt: App) -> str:
     with rt.session() as session:
         return sync_lease_name(session.scalars(select(Event)).one().id)
 
 
-def _hold_elsewhere(rt: Runtime) -> str:
+def _hold_elsewhere(rt: App) -> str:
     holder = new_holder_id().replace(":", "-")  # another host: never taken for a dead process
     assert try_take(rt.sessions, _lease_name(rt), holder, OTHER, now=rt.clock.now()) is None
     return holder
 
 
 def test_sync_while_another_runs_is_busy_and_sends_nothing(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "e.csv", PEOPLE[:3]))
     _hold_elsewhere(rt)
@@ -54,7 +54,7 @@ def test_sync_while_another_runs_is_busy_and_sends_nothing(
 
 
 def test_lease_is_released_after_the_sync_and_after_a_failure(
-    rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rt: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "e.csv", PEOPLE[:3]))
     assert sync_registrants(rt, None)["registered"] == 3
@@ -71,7 +71,7 @@ def test_lease_is_released_after_the_sync_and_after_a_failure(
 
 
 def test_people_imported_while_a_sync_runs_are_registered_by_it(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "a.csv", PEOPLE[:60]))
     late = write_export(tmp_path / "b.csv", PEOPLE[60:])
@@ -88,7 +88,7 @@ def test_people_imported_while_a_sync_runs_are_registered_by_it(
 
 
 def test_lost_lease_stops_the_sync_before_its_next_zoom_write(
-    rt: Runtime, emulator: EmulatorApp, tmp_path: Path
+    rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
     import_registrations(rt, None, write_export(tmp_path / "a.csv", PEOPLE))
     clock = rt.clock

@@ -11,8 +11,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from orchestrator.agenda import load_agenda
+from orchestrator.app import App
 from orchestrator.cli.meeting_cmd import run_setup
-from orchestrator.cli.runtime import Runtime
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import RegistrationState
@@ -31,7 +31,7 @@ EVENT_END = datetime(2025, 8, 27, 12, 15, tzinfo=UTC)
 
 @dataclass
 class Scenario:
-    rt: Runtime
+    rt: App
     clock: FrozenClock
     event_id: int
     zoom_meeting_id: int
