@@ -22,6 +22,7 @@ from rich.text import Text
 from orchestrator.errors import BadInput, OrchestratorError
 from orchestrator.i18n import _
 from orchestrator.logsafety import redact
+from orchestrator.results import to_jsonable
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def run_command(
             as_json,
         )
     if as_json:
-        emit_json({"ok": True, "result": result})
+        emit_json({"ok": True, "result": to_jsonable(result)})
     elif render is not None:
         render(result)
 
