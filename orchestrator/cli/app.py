@@ -1,31 +1,93 @@
-"""The root ``orchestrator`` command: global options and the command groups."""
+"""The root ``orchestrator`` command: global options and the command groups, loaded on demand.
+
+A command imports only what it uses: the root knows each group's module by name and loads it
+when that group runs (``orchestrator --help`` lists them from the table below without importing
+any). So ``agenda check`` never loads the solver, the web stack or the migrations.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from orchestrator.cli import (
-    agenda_cmd,
-    attendance_cmd,
-    breakouts_cmd,
-    db_cmd,
-    demo_cmd,
-    mail_cmd,
-    meeting_cmd,
-    output,
-    person_cmd,
-    registrants_cmd,
-    run_cmd,
-    users_cmd,
-    zoom_cmd,
-)
+from orchestrator.cli import output
 from orchestrator.cli.state import runtime
 from orchestrator.errors import OrchestratorError
 from orchestrator.i18n import SUPPORTED_LANGUAGES, set_language
 from orchestrator.logsafety import configure_logging
+
+# name → (module, attribute, one-line help). A group's attribute is its ``typer.Typer``; a single
+# command's is the command function. The help texts repeat the modules' own, so listing the
+# commands imports nothing (a test checks that both agree).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "agenda": ("orchestrator.cli.agenda_cmd", "app", "Agenda files."),
+    "db": ("orchestrator.cli.db_cmd", "app", "The store (database)."),
+    "meeting": ("orchestrator.cli.meeting_cmd", "app", "The event's Zoom meeting."),
+    "registrants": (
+        "orchestrator.cli.registrants_cmd",
+        "app",
+        "Registrations: import, sync with Zoom, cancel, report.",
+    ),
+    "mail": ("orchestrator.cli.mail_cmd", "app", "Participant mails: preview, schedule, send, status."),
+    "breakouts": ("orchestrator.cli.breakouts_cmd", "app", "Breakout rooms: plan, export, apply, moderate."),
+    "attendance": ("orchestrator.cli.attendance_cmd", "app", "Attendance after the event."),
+    "person": ("orchestrator.cli.person_cmd", "app", "Personal data: export and forget."),
+    "users": ("orchestrator.cli.users_cmd", "app", "Web interface: accounts and moderator links."),
+    "zoom": ("orchestrator.cli.zoom_cmd", "app", "Zoom tools."),
+    "run": (
+        "orchestrator.cli.run_cmd",
+        "run",
+        "Run the service: Zoom sync, mail dispatch and breakout apply on a schedule; HTTP for webhooks.",
+    ),
+    "demo": (
+        "orchestrator.cli.demo_cmd",
+        "demo",
+        "Run the sample Fachtag end to end: built-in Zoom emulator, SQLite, mails as .eml files.",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module behind ``name`` and build its click command (a group or a single one)."""
+    module_name, attribute, _help = COMMANDS[name]
+    target: Any = getattr(importlib.import_module(module_name), attribute)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyCommands(TyperGroup):
+    """The root group: lists commands from ``COMMANDS`` and imports one only when it runs."""
+
+    _listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        if self._listing:  # help output needs names and one-line helps only
+            return click.Command(cmd_name, help=COMMANDS[cmd_name][2])
+        return load_command(cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="orchestrator",
@@ -33,19 +95,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyCommands,
 )
-app.add_typer(agenda_cmd.app, name="agenda")
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(meeting_cmd.app, name="meeting")
-app.add_typer(registrants_cmd.app, name="registrants")
-app.add_typer(mail_cmd.app, name="mail")
-app.add_typer(breakouts_cmd.app, name="breakouts")
-app.add_typer(attendance_cmd.app, name="attendance")
-app.add_typer(person_cmd.app, name="person")
-app.add_typer(users_cmd.app, name="users")
-app.add_typer(zoom_cmd.app, name="zoom")
-app.command("run")(run_cmd.run)
-app.command("demo")(demo_cmd.demo)
 
 
 @app.callback()

@@ -14,6 +14,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from orchestrator.db.revision import SCHEMA_REVISION, store_revision
 from orchestrator.db.session import make_engine, make_sessionmaker
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
@@ -46,10 +47,7 @@ class Store:
         """
         if self._schema_checked:
             return
-        # Alembic loads only here, when a command first needs the store.
-        from orchestrator.db.migrate import current_revision, head_revision
-
-        if current_revision(self.engine) != head_revision(self.url):
+        if store_revision(self.engine) != SCHEMA_REVISION:
             raise BadInput(_("The store is not up to date. Run 'orchestrator db upgrade' first."))
         self._schema_checked = True
 
