@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer import _click  # typer vendors click; its group API takes that click's Context
+from typer.core import TyperCommand, TyperGroup
 
 from orchestrator.cli import output
 from orchestrator.cli.state import runtime
@@ -52,16 +52,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def load_command(name: str) -> click.Command:
-    """Import the module behind ``name`` and build its click command (a group or a single one)."""
+def load_command(name: str) -> TyperCommand | TyperGroup:
+    """Import the module behind ``name`` and build its command (a group or a single one)."""
     module_name, attribute, _help = COMMANDS[name]
     target: Any = getattr(importlib.import_module(module_name), attribute)
+    command: TyperCommand | TyperGroup
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:
         single = typer.Typer()
         single.command(name)(target)
-        command = typer.main.get_command(single)
+        command = cast(TyperCommand, typer.main.get_command(single))
     command.name = name
     return command
 
@@ -71,17 +72,17 @@ class LazyCommands(TyperGroup):
 
     _listing = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> TyperCommand | TyperGroup | None:
         if cmd_name not in COMMANDS:
             return None
         if self._listing:  # help output needs names and one-line helps only
-            return click.Command(cmd_name, help=COMMANDS[cmd_name][2])
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name][2])
         return load_command(cmd_name)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: _click.Context, formatter: Any) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
