@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 import threading
-from typing import Any
+from typing import Any, TextIO
 
 _JOIN_URL = re.compile(r"https?://[^\s\"'<>]*/(?:w|j|s)/\d+[^\s\"'<>]*", re.IGNORECASE)
 _TOKEN_PARAM = re.compile(r"((?:tk|pwd|token|access_token)=)[^&\s\"'<>]+", re.IGNORECASE)
@@ -78,7 +78,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at the time of the record (it may be swapped, e.g. in tests)."""
 
     @property

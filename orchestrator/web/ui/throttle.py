@@ -38,7 +38,8 @@ class ThrottlePolicy:
         if over <= 0:
             return timedelta(0)
         exponent = min(over - 1, 30)  # 2**30 s is far beyond any cap
-        return min(self.first_delay * (2**exponent), self.max_delay)
+        delay: timedelta = min(self.first_delay * (2**exponent), self.max_delay)
+        return delay
 
 
 # One account: 3 free attempts. One address (maybe a whole office behind NAT): 20.
