@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -50,44 +51,49 @@ def _unknown_key_message(root: type[BaseModel], loc: tuple[str | int, ...]) -> s
     return _("unknown field '{key}'; allowed here: {allowed}", key=key, allowed=", ".join(allowed))
 
 
+# pydantic error type → our message; ``ctx`` is the error's context (limits, expected values).
+_BY_KIND: dict[str, Callable[[dict[str, Any]], str]] = {
+    "missing": lambda ctx: _("this field is required"),
+    "list_type": lambda ctx: _("must be a list"),
+    "literal_error": lambda ctx: _("must be one of {expected}", expected=ctx.get("expected", "")),
+    "string_too_short": lambda ctx: _("must not be empty"),
+    "string_too_long": lambda ctx: _("must be at most {limit} characters long", limit=ctx.get("max_length")),
+    "too_short": lambda ctx: _("needs at least {limit} entries", limit=ctx.get("min_length")),
+    "too_long": lambda ctx: _("allows at most {limit} entries", limit=ctx.get("max_length")),
+    "greater_than_equal": lambda ctx: _("must be at least {limit}", limit=ctx.get("ge")),
+    "less_than_equal": lambda ctx: _("must be at most {limit}", limit=ctx.get("le")),
+}
+for _kind in ("string_type", "string_sub_type"):
+    _BY_KIND[_kind] = lambda ctx: _("must be text")
+for _kind in ("int_type", "int_parsing", "int_from_float"):
+    _BY_KIND[_kind] = lambda ctx: _("must be a whole number")
+for _kind in ("bool_type", "bool_parsing"):
+    _BY_KIND[_kind] = lambda ctx: _("must be true or false")
+for _kind in ("dict_type", "model_type", "model_attributes_type"):
+    _BY_KIND[_kind] = lambda ctx: _("must be a mapping of fields (key: value)")
+
+# Families of error types, by prefix.
+_BY_PREFIX: tuple[tuple[tuple[str, ...], Callable[[], str]], ...] = (
+    (("date_",), lambda: _("must be a date like 2025-08-27")),
+    (
+        ("datetime_", "time_"),
+        lambda: _("expected a time like 09:30 or a date and time like 2025-08-27T09:30"),
+    ),
+)
+
+
 def message_for(error: Any, root: type[BaseModel]) -> str:
     """A translated message for one entry of ``ValidationError.errors()``."""
     kind: str = error["type"]
-    ctx: dict[str, Any] = error.get("ctx") or {}
     if kind.startswith("agenda_"):
         return str(error["msg"])  # our own, already translated
     if kind == "extra_forbidden":
         return _unknown_key_message(root, tuple(error["loc"]))
-    if kind == "missing":
-        return _("this field is required")
-    if kind in ("string_type", "string_sub_type"):
-        return _("must be text")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return _("must be a whole number")
-    if kind in ("bool_type", "bool_parsing"):
-        return _("must be true or false")
-    if kind.startswith("date_"):
-        return _("must be a date like 2025-08-27")
-    if kind.startswith("datetime_") or kind.startswith("time_"):
-        return _("expected a time like 09:30 or a date and time like 2025-08-27T09:30")
-    if kind == "list_type":
-        return _("must be a list")
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return _("must be a mapping of fields (key: value)")
-    if kind == "literal_error":
-        return _("must be one of {expected}", expected=ctx.get("expected", ""))
-    if kind == "string_too_short":
-        return _("must not be empty")
-    if kind == "string_too_long":
-        return _("must be at most {limit} characters long", limit=ctx.get("max_length"))
-    if kind == "too_short":
-        return _("needs at least {limit} entries", limit=ctx.get("min_length"))
-    if kind == "too_long":
-        return _("allows at most {limit} entries", limit=ctx.get("max_length"))
-    if kind == "greater_than_equal":
-        return _("must be at least {limit}", limit=ctx.get("ge"))
-    if kind == "less_than_equal":
-        return _("must be at most {limit}", limit=ctx.get("le"))
+    if kind in _BY_KIND:
+        return _BY_KIND[kind](error.get("ctx") or {})
+    for prefixes, message in _BY_PREFIX:
+        if kind.startswith(prefixes):
+            return message()
     return str(error["msg"])
 
 
