@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from orchestrator.app import App
-from orchestrator.web.dispatch import make_handler
+from orchestrator.web.notification_router import make_handler
 from orchestrator.web.inbox import drain
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 from orchestrator.web import health, webhooks
 from orchestrator.web.body_limit import BodyLimitMiddleware, BodyLimits
 from orchestrator.web.context import WebContext
-from orchestrator.web.dispatch import make_handler
+from orchestrator.web.notification_router import make_handler
 from orchestrator.web.server_error import server_error_page
 from orchestrator.web.worker import WebhookWorker
 

@@ -136,7 +136,7 @@ def test_denied_and_unknown(scenario: Scenario) -> None:
 def test_a_failing_notification_is_retried_and_does_not_block_others(
     scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestrator.web import dispatch
+    from orchestrator.web import notification_router as dispatch
 
     mid = scenario.zoom_meeting_id
     real = dispatch.record_run
