@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote
 
 from orchestrator.i18n import _
 from orchestrator.zoom.errors import (
@@ -77,7 +78,8 @@ def paginate(
         except ValidationFailed as exc:
             if page_token and exc.code == INVALID_PARAMETER and not restarted:
                 logger.warning(
-                    "zoom page token expired; restarting listing %s from the first page", path_template,
+                    "zoom page token expired; restarting listing %s from the first page",
+                    path_template,
                     extra={"zoom_path": path_template, "zoom_pages_read": pages},
                 )
                 restarted, page_token, pages = True, "", 0
@@ -96,10 +98,14 @@ def paginate(
             return
         if pages >= max_pages:
             raise PaginationLimitExceeded(
-                None, None,
-                _("The listing has more than {pages} pages; stopped to avoid an endless loop.",
-                  pages=max_pages),
-                method="GET", path=path_template,
+                None,
+                None,
+                _(
+                    "The listing has more than {pages} pages; stopped to avoid an endless loop.",
+                    pages=max_pages,
+                ),
+                method="GET",
+                path=path_template,
             )
 
 
@@ -112,6 +118,11 @@ class ZoomClient:
         self.daily_limits = daily_limits
         self._meeting_writes = daily_limits.meeting_writes if daily_limits else None
         self._registrant_adds = daily_limits.registrant_adds if daily_limits else None
+        self._status_changes = daily_limits.status_changes if daily_limits else None
+        # meeting id -> host user, learnt from create/get answers: updates count against the host
+        self._hosts: dict[str, str] = {}
+        # Zoom user id -> the name this client used for that user ("me"), so both count as one
+        self._user_alias: dict[str, str] = {}
 
     # Users ------------------------------------------------------------------------------------
 
@@ -127,23 +138,35 @@ class ZoomClient:
         A timeout or 5xx raises :class:`ZoomUnavailable` with ``ambiguous=True``: the meeting may
         exist; the caller reconciles (e.g. ``iter_meetings`` and match the topic/start time).
         """
-        self._consume(self._meeting_writes, ("user", user_id),
-                      "POST", f"/users/{user_id}/meetings")
-        return self.http.request("POST", "/users/{userId}/meetings", path_params={"userId": user_id},
-                                 json=dict(body))
+        self._consume_meeting_write(user_id, "POST", f"/users/{user_id}/meetings")
+        created = self.http.request(
+            "POST", "/users/{userId}/meetings", path_params={"userId": user_id}, json=dict(body)
+        )
+        self._learn_host(created, user_id)
+        return created
 
     def get_meeting(self, meeting_id: int | str, occurrence_id: str | None = None) -> dict[str, Any]:
         """GET /meetings/{meetingId} (404 code 3001 → :class:`NotFound`)."""
         params = {"occurrence_id": occurrence_id} if occurrence_id else None
-        return self.http.request("GET", "/meetings/{meetingId}", path_params={"meetingId": meeting_id},
-                                 params=params)
+        meeting = self.http.request(
+            "GET", "/meetings/{meetingId}", path_params={"meetingId": meeting_id}, params=params
+        )
+        self._learn_host(meeting, None)
+        return meeting
 
-    def update_meeting(self, meeting_id: int | str, body: Mapping[str, Any]) -> None:
-        """PATCH /meetings/{meetingId} (204). Sets absolute values, so it is retried when unsure."""
-        self._consume(self._meeting_writes, ("meeting", str(meeting_id)),
-                      "PATCH", f"/meetings/{meeting_id}")
-        self.http.request("PATCH", "/meetings/{meetingId}", path_params={"meetingId": meeting_id},
-                          json=dict(body))
+    def update_meeting(
+        self, meeting_id: int | str, body: Mapping[str, Any], *, host_user: str | None = None
+    ) -> None:
+        """PATCH /meetings/{meetingId} (204). Sets absolute values, so it is retried when unsure.
+
+        Counts against the host's 100 creates/updates a day: ``host_user``, else the host learnt
+        from an earlier create/get of this meeting, else ``"me"``.
+        """
+        host = host_user or self._hosts.get(str(meeting_id), "me")
+        self._consume_meeting_write(host, "PATCH", f"/meetings/{meeting_id}")
+        self.http.request(
+            "PATCH", "/meetings/{meetingId}", path_params={"meetingId": meeting_id}, json=dict(body)
+        )
 
     def delete_meeting(self, meeting_id: int | str, *, missing_ok: bool = False) -> None:
         """DELETE /meetings/{meetingId} (204). ``missing_ok``: a meeting already gone is success."""
@@ -157,8 +180,14 @@ class ZoomClient:
         self, user_id: str = "me", type: str = "scheduled", *, page_size: int = MAX_PAGE_SIZE
     ) -> Iterator[dict[str, Any]]:
         """GET /users/{userId}/meetings, all pages."""
-        return paginate(self.http, "/users/{userId}/meetings", "meetings", path_params={"userId": user_id},
-                        params={"type": type}, page_size=page_size)
+        return paginate(
+            self.http,
+            "/users/{userId}/meetings",
+            "meetings",
+            path_params={"userId": user_id},
+            params={"type": type},
+            page_size=page_size,
+        )
 
     # Registrants ------------------------------------------------------------------------------
 
@@ -172,12 +201,18 @@ class ZoomClient:
         requests per registrant and day.
         """
         email = str(body.get("email", "")).strip().lower()
-        self._consume(self._registrant_adds, (str(meeting_id), email),
-                      "POST", f"/meetings/{meeting_id}/registrants")
+        self._consume(
+            self._registrant_adds, (str(meeting_id), email), "POST", f"/meetings/{meeting_id}/registrants"
+        )
         params = {"occurrence_ids": ",".join(occurrence_ids)} if occurrence_ids else None
-        return self.http.request("POST", "/meetings/{meetingId}/registrants",
-                                 path_params={"meetingId": meeting_id}, params=params, json=dict(body),
-                                 idempotent=True)
+        return self.http.request(
+            "POST",
+            "/meetings/{meetingId}/registrants",
+            path_params={"meetingId": meeting_id},
+            params=params,
+            json=dict(body),
+            idempotent=True,
+        )
 
     def batch_registrants(
         self,
@@ -192,20 +227,34 @@ class ZoomClient:
         after an ambiguous failure; the caller reconciles with :meth:`iter_registrants`.
         """
         if len(registrants) > MAX_BATCH_REGISTRANTS:
-            raise ValueError(f"batch_registrants takes at most {MAX_BATCH_REGISTRANTS} registrants, "
-                             f"got {len(registrants)}; use chunked()")
+            raise ValueError(
+                f"batch_registrants takes at most {MAX_BATCH_REGISTRANTS} registrants, "
+                f"got {len(registrants)}; use chunked()"
+            )
         if not registrants:
             return {"registrants": []}
         quota = self._registrant_adds
         if quota is not None:
-            keys: list[Hashable] = [(str(meeting_id), str(r.get("email", "")).strip().lower())
-                                    for r in registrants]
+            keys: list[Hashable] = [
+                (str(meeting_id), str(r.get("email", "")).strip().lower()) for r in registrants
+            ]
             refused = quota.try_consume_all(keys)
             if refused is not None:
-                raise self._daily_refusal(refused[0], "POST", f"/meetings/{meeting_id}/batch_registrants",
-                                          quota.limit, count=len(refused[1]))
+                raise self._daily_refusal(
+                    _(
+                        "Zoom allows adding the same registrant {limit} times per meeting and day; "
+                        "{count} of these registrants have none left today.",
+                        limit=quota.limit,
+                        count=len(refused[1]),
+                    ),
+                    refused[0],
+                    "POST",
+                    f"/meetings/{meeting_id}/batch_registrants",
+                )
         return self.http.request(
-            "POST", "/meetings/{meetingId}/batch_registrants", path_params={"meetingId": meeting_id},
+            "POST",
+            "/meetings/{meetingId}/batch_registrants",
+            path_params={"meetingId": meeting_id},
             json={
                 "auto_approve": auto_approve,
                 "registrants_confirmation_email": registrants_confirmation_email,
@@ -227,13 +276,22 @@ class ZoomClient:
         params: dict[str, object] = {"status": status}
         if occurrence_id:
             params["occurrence_id"] = occurrence_id
-        return paginate(self.http, "/meetings/{meetingId}/registrants", "registrants",
-                        path_params={"meetingId": meeting_id}, params=params, page_size=page_size)
+        return paginate(
+            self.http,
+            "/meetings/{meetingId}/registrants",
+            "registrants",
+            path_params={"meetingId": meeting_id},
+            params=params,
+            page_size=page_size,
+        )
 
     def get_meeting_registrant(self, meeting_id: int | str, registrant_id: str) -> dict[str, Any]:
         """GET /meetings/{meetingId}/registrants/{registrantId}."""
-        return self.http.request("GET", "/meetings/{meetingId}/registrants/{registrantId}",
-                                 path_params={"meetingId": meeting_id, "registrantId": registrant_id})
+        return self.http.request(
+            "GET",
+            "/meetings/{meetingId}/registrants/{registrantId}",
+            path_params={"meetingId": meeting_id, "registrantId": registrant_id},
+        )
 
     def update_registrant_status(
         self,
@@ -251,10 +309,31 @@ class ZoomClient:
         if action not in _ACTIONS:
             raise ValueError(f"action must be one of {', '.join(_ACTIONS)}")
         params = {"occurrence_id": occurrence_id} if occurrence_id else None
+        quota = self._status_changes
+        if quota is not None and registrants:
+            # Zoom allows 10 status changes per registrant, meeting and day: refuse the whole call
+            # before the first chunk rather than leave it half done when a later chunk is refused.
+            keys: list[Hashable] = [_status_key(meeting_id, r) for r in registrants]
+            refused = quota.try_consume_all(keys)
+            if refused is not None:
+                raise self._daily_refusal(
+                    _(
+                        "Zoom allows {limit} status changes per registrant, meeting and day; {count} of "
+                        "these registrants have none left today.",
+                        limit=quota.limit,
+                        count=len(refused[1]),
+                    ),
+                    refused[0],
+                    "PUT",
+                    f"/meetings/{meeting_id}/registrants/status",
+                )
         for chunk in chunked(list(registrants), MAX_STATUS_REGISTRANTS):
             self.http.request(
-                "PUT", "/meetings/{meetingId}/registrants/status", path_params={"meetingId": meeting_id},
-                params=params, json={"action": action, "registrants": [dict(r) for r in chunk]},
+                "PUT",
+                "/meetings/{meetingId}/registrants/status",
+                path_params={"meetingId": meeting_id},
+                params=params,
+                json={"action": action, "registrants": [dict(r) for r in chunk]},
             )
 
     def delete_registrant(
@@ -268,24 +347,157 @@ class ZoomClient:
         """DELETE /meetings/{meetingId}/registrants/{registrantId} (204)."""
         params = {"occurrence_id": occurrence_id} if occurrence_id else None
         try:
-            self.http.request("DELETE", "/meetings/{meetingId}/registrants/{registrantId}",
-                              path_params={"meetingId": meeting_id, "registrantId": registrant_id},
-                              params=params)
+            self.http.request(
+                "DELETE",
+                "/meetings/{meetingId}/registrants/{registrantId}",
+                path_params={"meetingId": meeting_id, "registrantId": registrant_id},
+                params=params,
+            )
         except NotFound:
             if not missing_ok:
                 raise
 
+    # Registration questions -------------------------------------------------------------------
+
+    def get_registration_questions(self, meeting_id: int | str) -> dict[str, Any]:
+        """GET /meetings/{meetingId}/registrants/questions (LIGHT).
+
+        Answer: ``{"questions": [{"field_name", "required"}], "custom_questions": [{"title", "type",
+        "required", "answers"}]}``.
+        """
+        return self.http.request(
+            "GET", "/meetings/{meetingId}/registrants/questions", path_params={"meetingId": meeting_id}
+        )
+
+    def update_registration_questions(self, meeting_id: int | str, body: Mapping[str, Any]) -> None:
+        """PATCH /meetings/{meetingId}/registrants/questions (204, LIGHT); replaces the lists given.
+
+        ``body``: ``questions`` (standard fields from Zoom's fixed set) and/or ``custom_questions``
+        (``type`` ``short`` or ``single``; ``answers`` only for ``single``). Absolute, so retried
+        when unsure.
+        """
+        self.http.request(
+            "PATCH",
+            "/meetings/{meetingId}/registrants/questions",
+            path_params={"meetingId": meeting_id},
+            json=dict(body),
+        )
+
+    # Attendance reports ----------------------------------------------------------------------
+
+    def iter_past_meeting_participants(
+        self, meeting: int | str, *, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[dict[str, Any]]:
+        """GET /past_meetings/{meetingId}/participants, all pages (MEDIUM).
+
+        ``meeting``: a meeting id (Zoom answers for the latest instance) or an instance's UUID.
+        One item per join: ``{id, name, user_id, registrant_id, user_email, join_time, leave_time,
+        duration, status, ...}``; a rejoin is a new item with a new ``user_id``.
+        """
+        return paginate(
+            self.http,
+            "/past_meetings/{meetingId}/participants",
+            "participants",
+            path_params={"meetingId": meeting_path_id(meeting)},
+            page_size=page_size,
+            id_key="user_id",
+        )
+
+    def iter_report_participants(
+        self, meeting: int | str, *, include_registrant_id: bool = True, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[dict[str, Any]]:
+        """GET /report/meetings/{meetingId}/participants, all pages (HEAVY; scope ``report:read:admin``).
+
+        Like :meth:`iter_past_meeting_participants`, plus ``participant_user_id`` and breakout room
+        ids; ``registrant_id`` only with ``include_fields=registrant_id`` (the default here).
+        """
+        params = {"include_fields": "registrant_id"} if include_registrant_id else None
+        return paginate(
+            self.http,
+            "/report/meetings/{meetingId}/participants",
+            "participants",
+            path_params={"meetingId": meeting_path_id(meeting)},
+            params=params,
+            page_size=page_size,
+            id_key="user_id",
+        )
+
     # Local daily limits -----------------------------------------------------------------------
+
+    def _learn_host(self, meeting: Mapping[str, Any], used_name: str | None) -> None:
+        meeting_id, host_id = meeting.get("id"), meeting.get("host_id")
+        if meeting_id is None:
+            return
+        if used_name is not None:
+            self._hosts[str(meeting_id)] = used_name
+            if host_id:
+                self._user_alias[str(host_id)] = used_name
+        elif host_id:
+            self._hosts.setdefault(str(meeting_id), self._user_alias.get(str(host_id), str(host_id)))
+
+    def _consume_meeting_write(self, user: str, method: str, path: str) -> None:
+        quota = self._meeting_writes
+        if quota is None:
+            return
+        user = self._user_alias.get(user, user)
+        refused = quota.try_consume_all([("user", user)])
+        if refused is not None:
+            raise self._daily_refusal(
+                _(
+                    "Zoom allows {limit} meeting creations and updates per host user and day; none are "
+                    "left today for user {user}.",
+                    limit=quota.limit,
+                    user=user,
+                ),
+                refused[0],
+                method,
+                path,
+            )
 
     def _consume(self, quota: DailyQuota | None, key: Hashable, method: str, path: str) -> None:
         if quota is None:
             return
         wait = quota.try_consume(key)
         if wait is not None:
-            raise self._daily_refusal(wait, method, path, quota.limit, count=1)
+            raise self._daily_refusal(
+                _(
+                    "Zoom allows adding the same registrant {limit} times per meeting and day; {count} of "
+                    "these registrants have none left today.",
+                    limit=quota.limit,
+                    count=1,
+                ),
+                wait,
+                method,
+                path,
+            )
 
     @staticmethod
-    def _daily_refusal(wait: float, method: str, path: str, limit: int, *, count: int) -> RateLimited:
-        message = _("Not sent: Zoom's daily limit of {limit} such requests is reached ({count} affected).",
-                    limit=limit, count=count)
+    def _daily_refusal(what: str, wait: float, method: str, path: str) -> RateLimited:
+        """A local refusal: what is limited, how many are left, and when the limit resets."""
+        hours, minutes = divmod(max(0, int(wait // 60)), 60)
+        message = _(
+            "Not sent to Zoom: {what} The limit resets at 00:00 UTC (in {hours} h {minutes} min).",
+            what=what,
+            hours=hours,
+            minutes=minutes,
+        )
         return RateLimited(None, None, message, wait, method, path, daily=True)
+
+
+def meeting_path_id(meeting: int | str) -> str:
+    """A meeting id or instance UUID ready for :class:`ZoomHttp` to percent-encode into the path.
+
+    Zoom requires a UUID that starts with ``/`` or contains ``//`` to be encoded twice; the HTTP
+    layer encodes once, so such a UUID is pre-encoded here.
+    """
+    text = str(meeting)
+    if text.startswith("/") or "//" in text:
+        return quote(text, safe="")
+    return text
+
+
+def _status_key(meeting_id: int | str, registrant: Mapping[str, str]) -> Hashable:
+    registrant_id = str(registrant.get("id") or "")
+    if registrant_id:
+        return (str(meeting_id), "id", registrant_id)
+    return (str(meeting_id), "email", str(registrant.get("email", "")).strip().lower())

@@ -15,6 +15,7 @@ Special per-user / per-resource daily limits that matter to us (same page, and t
 descriptions in Zoom's Meetings OpenAPI document):
 - Create a meeting / Update a meeting: 100 requests per day per user (meeting host), reset 00:00 UTC.
 - Add a meeting registrant (and batch registration): 3 requests per day for the same registrant.
+- Update a registrant's status: 10 requests per day for the same registrant of one meeting.
 
 The endpoint categories below are the "Rate Limit Label" values of Zoom's Meetings OpenAPI
 document (../shared/zoom-spec/meetings-api.json) and Users API (Get a user: LIGHT).
@@ -98,6 +99,8 @@ ENDPOINT_CATEGORIES: dict[tuple[str, str], RateCategory] = {
     ("PATCH", "/meetings/{meetingId}/registrants/questions"): RateCategory.LIGHT,
     ("PUT", "/meetings/{meetingId}/status"): RateCategory.LIGHT,
     ("GET", "/meetings/{meetingId}/invitation"): RateCategory.LIGHT,
+    ("GET", "/past_meetings/{meetingId}/participants"): RateCategory.MEDIUM,
+    ("GET", "/report/meetings/{meetingId}/participants"): RateCategory.HEAVY,
 }
 
 # Unknown endpoints are paced as HEAVY: slower than needed, never faster than allowed.
@@ -109,6 +112,7 @@ STEADY_MARGIN = 0.01
 # Daily limits per user / per registrant (see module docstring).
 MEETING_WRITES_PER_USER_PER_DAY = 100
 REGISTRANT_ADDS_PER_REGISTRANT_PER_DAY = 3
+STATUS_CHANGES_PER_REGISTRANT_PER_DAY = 10
 
 
 def category_for(method: str, path_template: str) -> RateCategory:
@@ -197,6 +201,15 @@ class DailyQuota:
         refused = self.try_consume_all([key])
         return None if refused is None else refused[0]
 
+    def remaining(self, key: Hashable) -> int:
+        """Requests still allowed for ``key`` today."""
+        return max(0, self.limit - self.used(key))
+
+    def seconds_to_reset(self) -> float:
+        """Seconds until the quota starts afresh (00:00 UTC)."""
+        now = self._clock.now()
+        return (next_utc_midnight(now) - now).total_seconds()
+
     def used(self, key: Hashable) -> int:
         """Requests counted for ``key`` today."""
         with self._lock:
@@ -228,7 +241,9 @@ class DailyLimits:
     """Local mirrors of Zoom's per-user and per-registrant daily limits."""
 
     def __init__(self, clock: Clock) -> None:
-        # Key: ("user", user_id) for creates, ("meeting", meeting_id) for updates of one meeting.
+        # Key: the host user; creates and updates of all their meetings count together.
         self.meeting_writes = DailyQuota(MEETING_WRITES_PER_USER_PER_DAY, clock)
         # Key: (meeting_id, normalised e-mail).
         self.registrant_adds = DailyQuota(REGISTRANT_ADDS_PER_REGISTRANT_PER_DAY, clock)
+        # Key: (meeting_id, registrant id, or normalised e-mail when no id is given).
+        self.status_changes = DailyQuota(STATUS_CHANGES_PER_REGISTRANT_PER_DAY, clock)

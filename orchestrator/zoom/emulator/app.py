@@ -13,17 +13,18 @@ import time
 from base64 import b64encode
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from orchestrator.clock import Clock, SystemClock
-from orchestrator.zoom.emulator import meetings, registrants
+from orchestrator.zoom.emulator import meetings, past_meetings, questions, registrants
+from orchestrator.zoom.emulator.attendance import AttendanceFacts, AttendancePlan, Invitee, simulate
 from orchestrator.zoom.emulator.auth import check_bearer, expire_token, issue_token
 from orchestrator.zoom.emulator.config import Category, EmulatorConfig
 from orchestrator.zoom.emulator.errors import ApiError, zoom_error
 from orchestrator.zoom.emulator.faults import FaultRule, Faults
-from orchestrator.zoom.emulator.formats import zoom_datetime
+from orchestrator.zoom.emulator.formats import parse_zoom_datetime, zoom_datetime
 from orchestrator.zoom.emulator.ratelimit import daily_error, enforce_category, qps_error
 from orchestrator.zoom.emulator.state import EmulatorState, RequestRecord
 from orchestrator.zoom.emulator.users import host_user, resolve_user, user_body
@@ -69,10 +70,25 @@ ROUTES = (
     _route("POST", r"/meetings/(?P<meeting>[^/]+)/registrants", "add_registrant", Category.LIGHT),
     _route("POST", r"/meetings/(?P<meeting>[^/]+)/batch_registrants", "batch_registrants", Category.HEAVY),
     _route("PUT", r"/meetings/(?P<meeting>[^/]+)/registrants/status", "update_status", Category.MEDIUM),
-    _route("GET", r"/meetings/(?P<meeting>[^/]+)/registrants/(?P<registrant>[^/]+)", "get_registrant",
-           Category.LIGHT),
-    _route("DELETE", r"/meetings/(?P<meeting>[^/]+)/registrants/(?P<registrant>[^/]+)", "delete_registrant",
-           Category.LIGHT),
+    # before the registrant routes: "questions" is not a registrant id
+    _route("GET", r"/meetings/(?P<meeting>[^/]+)/registrants/questions", "get_questions", Category.LIGHT),
+    _route(
+        "PATCH", r"/meetings/(?P<meeting>[^/]+)/registrants/questions", "update_questions", Category.LIGHT
+    ),
+    _route(
+        "GET",
+        r"/meetings/(?P<meeting>[^/]+)/registrants/(?P<registrant>[^/]+)",
+        "get_registrant",
+        Category.LIGHT,
+    ),
+    _route(
+        "DELETE",
+        r"/meetings/(?P<meeting>[^/]+)/registrants/(?P<registrant>[^/]+)",
+        "delete_registrant",
+        Category.LIGHT,
+    ),
+    _route("GET", r"/past_meetings/(?P<meeting>[^/]+)/participants", "past_participants", Category.MEDIUM),
+    _route("GET", r"/report/meetings/(?P<meeting>[^/]+)/participants", "report_participants", Category.HEAVY),
 )
 _JOIN_PATH = re.compile(r"^/w/\d+$")
 
@@ -122,8 +138,11 @@ class EmulatorApp:
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         status, reply_headers, reply_body = self.handle(
-            environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/", environ.get("QUERY_STRING", ""),
-            headers, body,
+            environ["REQUEST_METHOD"],
+            environ.get("PATH_INFO") or "/",
+            environ.get("QUERY_STRING", ""),
+            headers,
+            body,
         )
         reason = _REASONS.get(status, "Unknown")
         length_header = ("Content-Length", str(len(reply_body)))
@@ -182,6 +201,32 @@ class EmulatorApp:
                 if include_cancelled or r["status"] != "cancelled"
             ]
 
+    def simulate_attendance(
+        self,
+        meeting_id: int | str,
+        plan: AttendancePlan | None = None,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> AttendanceFacts:
+        """Hold the meeting with its approved registrants (seeded) and keep the facts for the reports.
+
+        ``start``/``end`` default to the meeting's start time and duration. The facts also drive
+        :func:`orchestrator.zoom.emulator.webhook_sender.replay`.
+        """
+        with self.state.transaction() as data:
+            meeting = meetings.find_meeting(data, str(meeting_id))
+            people = [
+                Invitee(f"{r['first_name']} {r['last_name']}".strip(), r["email"], r["id"])
+                for r in data["registrants"].get(str(meeting_id), [])
+                if r["status"] == "approved"
+            ]
+            begin = start or parse_zoom_datetime(meeting["start_time"])
+            finish = end or begin + timedelta(minutes=int(meeting.get("duration") or 60))
+            facts = simulate(int(meeting["id"]), meeting["uuid"], begin, finish, people, plan)
+            past_meetings.store_facts(data, facts)
+            return facts
+
     def request_log(self) -> list[RequestRecord]:
         """Every answered request, oldest first (method, path, status, time; capped in size)."""
         with self.state.transaction() as data:
@@ -206,9 +251,12 @@ class EmulatorApp:
             user = host_user(data, self.config, self.clock.now())
             basic = b64encode(b"emulator:emulator").decode()
             answer = issue_token(
-                data, _sandbox(self.config), {"grant_type": ["account_credentials"],
-                                              "account_id": [user["account_id"]]},
-                {"authorization": f"Basic {basic}"}, b"", self.clock.now(),
+                data,
+                _sandbox(self.config),
+                {"grant_type": ["account_credentials"], "account_id": [user["account_id"]]},
+                {"authorization": f"Basic {basic}"},
+                b"",
+                self.clock.now(),
             )
             return str(answer["access_token"])
 
@@ -285,13 +333,33 @@ class EmulatorApp:
         if name == "batch_registrants":
             return 201, registrants.batch_registrants(data, config, host, meeting_id, payload, now)
         if name == "update_status":
-            registrants.update_status(data, config, meeting_id, payload)
+            registrants.update_status(data, config, meeting_id, payload, now)
             return 204, None
         if name == "get_registrant":
             return 200, registrants.get_registrant(data, meeting_id, args["registrant"])
         if name == "delete_registrant":
             registrants.delete_registrant(data, meeting_id, args["registrant"])
             return 204, None
+        return self._call_questions_and_reports(name, data, meeting_id, query, payload, now)
+
+    def _call_questions_and_reports(
+        self,
+        name: str,
+        data: dict[str, Any],
+        meeting_id: str,
+        query: dict[str, list[str]],
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> tuple[int, dict[str, Any] | None]:
+        if name == "get_questions":
+            return 200, questions.get_questions(data, meeting_id)
+        if name == "update_questions":
+            questions.update_questions(data, self.config, meeting_id, payload)
+            return 204, None
+        if name == "past_participants":
+            return 200, past_meetings.past_participants(data, self.config, meeting_id, query, now)
+        if name == "report_participants":
+            return 200, past_meetings.report_participants(data, self.config, meeting_id, query, now)
         raise AssertionError(f"unrouted {name}")
 
     def _log(self, data: dict[str, Any], method: str, path: str, status: int, now: datetime) -> None:
@@ -365,7 +433,15 @@ def _sandbox(config: EmulatorConfig) -> EmulatorConfig:
 
 
 _REASONS = {
-    200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-    405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
     503: "Service Unavailable",
 }

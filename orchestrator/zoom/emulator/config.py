@@ -68,6 +68,11 @@ class EmulatorConfig:
     registrant_cap: int = 4999
     registrant_daily_adds: int = 3  # add-registrant calls per registrant (e-mail), meeting and UTC day
     meeting_daily_writes: int = 100  # create/update meeting calls per host user and UTC day
+    registrant_daily_status_changes: int = 10  # status updates per registrant, meeting and UTC day
+    custom_questions_max: int = 20  # registration questions: Zoom documents no caps; generous bounds
+    custom_question_title_max: int = 255
+    custom_answers_max: int = 50
+    custom_answer_max: int = 128  # a registrant's answer (value) is limited to 128 characters
     batch_max: int = 30
     status_update_max: int = 30
     page_size_max: int = 300

@@ -27,7 +27,7 @@ LIST_TYPES = ("scheduled", "live", "upcoming", "upcoming_meetings", "previous_me
 
 def find_meeting(data: dict[str, Any], meeting_id: str) -> dict[str, Any]:
     """The stored meeting; 404 code 3001 when there is none (also for non-numeric ids)."""
-    meeting = data["meetings"].get(meeting_id) if meeting_id.isdigit() else None
+    meeting: dict[str, Any] | None = data["meetings"].get(meeting_id) if meeting_id.isdigit() else None
     if meeting is None:
         raise meeting_not_found(meeting_id)
     return meeting

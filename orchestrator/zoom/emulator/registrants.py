@@ -3,7 +3,8 @@
 Rules kept: registration must be on (``approval_type`` 0 automatic → approved, 1 manual → pending
 unless ``auto_approve``); a duplicate e-mail returns the existing registration; the host cannot
 register; at most ``registrant_cap`` (4,999) registrations per meeting; each e-mail may be added
-``registrant_daily_adds`` (3) times per meeting and UTC day; batches ≤ 30; status updates ≤ 30.
+``registrant_daily_adds`` (3) times per meeting and UTC day; batches ≤ 30; status updates ≤ 30, and
+each registrant's status changed at most ``registrant_daily_status_changes`` (10) times a day.
 Cancelled or deleted registrations leave every list and their join links stop working; the same
 e-mail can register again afterwards (a new registration with a new link).
 """
@@ -21,23 +22,50 @@ from orchestrator.zoom.emulator.errors import ApiError, invalid_field, validatio
 from orchestrator.zoom.emulator.formats import zoom_datetime
 from orchestrator.zoom.emulator.meetings import find_meeting
 from orchestrator.zoom.emulator.pagination import paginate
-from orchestrator.zoom.emulator.ratelimit import next_utc_midnight, take_daily
+from orchestrator.zoom.emulator.ratelimit import daily_used, next_utc_midnight, take_daily
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LISTED_STATUSES = ("approved", "pending", "denied")
 ACTIONS = {"approve": "approved", "deny": "denied", "cancel": "cancelled"}
 OPTIONAL_TEXT = (
-    "address", "city", "state", "zip", "country", "phone", "comments", "industry", "job_title", "org",
-    "no_of_employees", "purchasing_time_frame", "role_in_purchase_process",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "comments",
+    "industry",
+    "job_title",
+    "org",
+    "no_of_employees",
+    "purchasing_time_frame",
+    "role_in_purchase_process",
 )
 LANGUAGES = (
-    "en-US", "de-DE", "es-ES", "fr-FR", "jp-JP", "pt-PT", "ru-RU", "zh-CN", "zh-TW", "ko-KO", "it-IT",
-    "vi-VN", "pl-PL", "Tr-TR",
+    "en-US",
+    "de-DE",
+    "es-ES",
+    "fr-FR",
+    "jp-JP",
+    "pt-PT",
+    "ru-RU",
+    "zh-CN",
+    "zh-TW",
+    "ko-KO",
+    "it-IT",
+    "vi-VN",
+    "pl-PL",
+    "Tr-TR",
 )
 
 
 def add_registrant(
-    data: dict[str, Any], config: EmulatorConfig, host: dict[str, Any], meeting_id: str, body: dict[str, Any],
+    data: dict[str, Any],
+    config: EmulatorConfig,
+    host: dict[str, Any],
+    meeting_id: str,
+    body: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
     """``POST /meetings/{meetingId}/registrants``: the 201 answer (the existing one for a known e-mail)."""
@@ -65,7 +93,11 @@ def add_registrant(
 
 
 def batch_registrants(
-    data: dict[str, Any], config: EmulatorConfig, host: dict[str, Any], meeting_id: str, body: dict[str, Any],
+    data: dict[str, Any],
+    config: EmulatorConfig,
+    host: dict[str, Any],
+    meeting_id: str,
+    body: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
     """``POST /meetings/{meetingId}/batch_registrants``: all or nothing; the 201 answer."""
@@ -127,7 +159,7 @@ def delete_registrant(data: dict[str, Any], meeting_id: str, registrant_id: str)
 
 
 def update_status(
-    data: dict[str, Any], config: EmulatorConfig, meeting_id: str, body: dict[str, Any]
+    data: dict[str, Any], config: EmulatorConfig, meeting_id: str, body: dict[str, Any], now: datetime
 ) -> None:
     """``PUT /meetings/{meetingId}/registrants/status``: approve, deny or cancel up to 30 registrants."""
     find_meeting(data, meeting_id)
@@ -146,7 +178,8 @@ def update_status(
         if not isinstance(entry, dict):
             raise validation_error(f"registrants[{index}]", "Each registrant must be an object.")
         targets.append(_match(data, meeting_id, entry, index))
-    # all found: apply (a refused request changes nothing)
+    _take_daily_status_changes(data, config, meeting_id, targets, now)
+    # all found and within the daily limit: apply (a refused request changes nothing)
     for registrant in targets:
         registrant["status"] = ACTIONS[str(action)]
 
@@ -181,8 +214,12 @@ def join_link_valid(data: dict[str, Any], url: str) -> bool:
 
 
 def _store(
-    data: dict[str, Any], config: EmulatorConfig, meeting: dict[str, Any], person: dict[str, Any],
-    auto_approve: bool, now: datetime,
+    data: dict[str, Any],
+    config: EmulatorConfig,
+    meeting: dict[str, Any],
+    person: dict[str, Any],
+    auto_approve: bool,
+    now: datetime,
 ) -> dict[str, Any]:
     token = secrets.token_urlsafe(24)
     approval = meeting["settings"]["approval_type"]
@@ -264,24 +301,47 @@ def _take_daily_add(
         return
     limit = config.registrant_daily_adds
     if not take_daily(data, f"registrant-add:{meeting_id}:{email.lower()}", limit, now):
-        # Zoom's message names the registrant's e-mail; the emulator leaves it out (clients log messages)
-        message = (
-            f"You have exceeded the daily rate limit ({limit}) of {what} requests permitted for this "
-            "particular registrant. You may resume these requests at GMT 00:00:00."
-        )
-        headers = {
-            "X-RateLimit-Category": Category.LIGHT.value,
-            "X-RateLimit-Type": "Daily-limit",
-            "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": "0",
-            "Retry-After": zoom_datetime(next_utc_midnight(now)),
-        }
-        raise ApiError(429, {"code": 429, "message": message}, headers)
+        raise _registrant_daily_error(limit, what, now)
+
+
+def _take_daily_status_changes(
+    data: dict[str, Any],
+    config: EmulatorConfig,
+    meeting_id: str,
+    targets: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Zoom allows ``registrant_daily_status_changes`` (10) updates per registrant, meeting and day."""
+    if not config.enforce_rate_limits:
+        return
+    limit = config.registrant_daily_status_changes
+    keys = [f"registrant-status:{meeting_id}:{r['id']}" for r in targets]
+    if any(daily_used(data, key, now) >= limit for key in keys):
+        raise _registrant_daily_error(limit, "Update Registrant Status API", now)
+    for key in keys:
+        take_daily(data, key, limit, now)
+
+
+def _registrant_daily_error(limit: int, what: str, now: datetime) -> ApiError:
+    # Zoom's message names the registrant's e-mail; the emulator leaves it out (clients log messages)
+    message = (
+        f"You have exceeded the daily rate limit ({limit}) of {what} requests permitted for this "
+        "particular registrant. You may resume these requests at GMT 00:00:00."
+    )
+    headers = {
+        "X-RateLimit-Category": Category.LIGHT.value,
+        "X-RateLimit-Type": "Daily-limit",
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": "0",
+        "Retry-After": zoom_datetime(next_utc_midnight(now)),
+    }
+    return ApiError(429, {"code": 429, "message": message}, headers)
 
 
 def _existing(data: dict[str, Any], meeting_id: str, email: str) -> dict[str, Any] | None:
     key = email.lower()
-    for registrant in data["registrants"].get(meeting_id, []):
+    stored: list[dict[str, Any]] = data["registrants"].get(meeting_id, [])
+    for registrant in stored:
         if registrant["email"].lower() == key and registrant["status"] != "cancelled":
             return registrant
     return None
@@ -292,7 +352,8 @@ def _active_count(data: dict[str, Any], meeting_id: str) -> int:
 
 
 def _by_id(data: dict[str, Any], meeting_id: str, registrant_id: str) -> dict[str, Any]:
-    for registrant in data["registrants"].get(meeting_id, []):
+    stored: list[dict[str, Any]] = data["registrants"].get(meeting_id, [])
+    for registrant in stored:
         if registrant["id"] == registrant_id and registrant["status"] != "cancelled":
             return registrant
     raise zoom_error(404, 3079, f"Registrant not found: {registrant_id}.")
@@ -303,7 +364,8 @@ def _match(data: dict[str, Any], meeting_id: str, entry: dict[str, Any], index: 
     wanted_email = str(entry.get("email") or "").lower()
     if not wanted_id and not wanted_email:
         raise validation_error(f"registrants[{index}]", "Each registrant needs an id or an email.")
-    for registrant in data["registrants"].get(meeting_id, []):
+    stored: list[dict[str, Any]] = data["registrants"].get(meeting_id, [])
+    for registrant in stored:
         if registrant["status"] == "cancelled":
             continue
         if (wanted_id and registrant["id"] == wanted_id) or (

@@ -32,6 +32,10 @@ DOCUMENTED = {
     "update_status": ("/meetings/{meetingId}/registrants/status", "put"),
     "get_registrant": ("/meetings/{meetingId}/registrants/{registrantId}", "get"),
     "delete_registrant": ("/meetings/{meetingId}/registrants/{registrantId}", "delete"),
+    "get_questions": ("/meetings/{meetingId}/registrants/questions", "get"),
+    "update_questions": ("/meetings/{meetingId}/registrants/questions", "patch"),
+    "past_participants": ("/past_meetings/{meetingId}/participants", "get"),
+    "report_participants": ("/report/meetings/{meetingId}/participants", "get"),
 }
 # GET /users/{userId} belongs to Zoom's Users API, a different document
 NOT_IN_MEETINGS_DOCUMENT = {"get_user": "/users/{userId}"}
