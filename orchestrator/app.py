@@ -124,7 +124,7 @@ class App:
         from orchestrator.zoom.client import ZoomClient
         from orchestrator.zoom.http import RetryPolicy, ZoomHttp
         from orchestrator.zoom.oauth import TokenProvider
-        from orchestrator.zoom.ratelimit import ZoomRateLimiter
+        from orchestrator.zoom.ratelimit import DailyLimits, ZoomRateLimiter
 
         settings = self.settings
         http_session = requests.Session()
@@ -157,7 +157,8 @@ class App:
             session=http_session,
             timeout=(5.0, settings.zoom_timeout_seconds),
         )
-        return ZoomClient(http)
+        # Zoom's per-user and per-registrant daily limits are counted here, before Zoom would refuse.
+        return ZoomClient(http, DailyLimits(self.clock))
 
     # --- mail ----------------------------------------------------------------------------------
 
