@@ -1,0 +1,1 @@
+"""The Zoom App the host opens in the meeting (server side)."""
