@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import update
 
@@ -25,10 +25,13 @@ from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
 from orchestrator.db.models import BreakoutRoom
+from orchestrator.jobs.breakouts import work
 from tests.integration.test_breakouts_support import add_people, event_runtime
 
+T = TypeVar("T")
 
-def timed(action: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float]:
+
+def timed(action: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     result = action()
     return result, time.perf_counter() - start
@@ -47,35 +50,37 @@ def writes(rt: App) -> int:
 
 def sample_scenario(base: Path) -> None:
     rt = event_runtime(f"sqlite:///{base / 'sample.db'}", base / "sample")
-    first, t_plan = timed(lambda: service.plan(rt, None, PlanOptions()))
+    first, t_plan = timed(lambda: service.plan(rt.store, rt.clock, None, PlanOptions()))
     print(
-        f"[sample] people {first['people']}, plan {t_plan * 1000:.0f} ms (method {first['method']}, "
-        f"objective {first['objective']}), wishes {first['wishes']}"
+        f"[sample] people {first.people}, plan {t_plan * 1000:.0f} ms (method {first.method}, "
+        f"objective {first.objective}), wishes {first.wishes}"
     )
     rt.emulator.clear_request_log()
-    applied, t_apply = timed(lambda: service.apply(rt, None, 1, ZoomLimits()))
+    applied, t_apply = timed(lambda: service.apply(work(rt), None, 1, ZoomLimits()))
     print(
-        f"[sample] apply round 1: {writes(rt)} Zoom write(s), {applied['participants']} pre-assigned, "
-        f"verified {applied['verified']}, {t_apply * 1000:.0f} ms"
+        f"[sample] apply round 1: {writes(rt)} Zoom write(s), {applied.participants} pre-assigned, "
+        f"verified {applied.verified}, {t_apply * 1000:.0f} ms"
     )
     rt.emulator.clear_request_log()
-    service.apply(rt, None, 1, ZoomLimits())
+    service.apply(work(rt), None, 1, ZoomLimits())
     print(f"[sample] re-apply unchanged: {writes(rt)} Zoom write(s)")
     set_capacity(rt, extra=10)
     add_people(rt, 50)
-    replan, t_replan = timed(lambda: service.plan(rt, None, PlanOptions()))
+    replan, t_replan = timed(lambda: service.plan(rt.store, rt.clock, None, PlanOptions()))
     print(
-        f"[sample] re-plan after 50 late registrations: {len(replan['moved'])} already-placed people moved, "
-        f"{replan['kept']} placements kept, {replan['placed_new']} new, {t_replan * 1000:.0f} ms "
-        f"(method {replan['method']})"
+        f"[sample] re-plan after 50 late registrations: {len(replan.moved)} already-placed people moved, "
+        f"{replan.kept} placements kept, {replan.placed_new} new, {t_replan * 1000:.0f} ms "
+        f"(method {replan.method})"
     )
     rt.emulator.clear_request_log()
-    service.apply(rt, None, 1, ZoomLimits())
+    service.apply(work(rt), None, 1, ZoomLimits())
     print(f"[sample] re-apply changed plan: {writes(rt)} Zoom write(s)")
-    rebalanced, t_rebalance = timed(lambda: service.plan(rt, None, PlanOptions(rebalance=True)))
+    rebalanced, t_rebalance = timed(
+        lambda: service.plan(rt.store, rt.clock, None, PlanOptions(rebalance=True))
+    )
     print(
-        f"[sample] --rebalance: {len(rebalanced['moved'])} placements moved, objective "
-        f"{replan['objective']} -> {rebalanced['objective']}, {t_rebalance * 1000:.0f} ms"
+        f"[sample] --rebalance: {len(rebalanced.moved)} placements moved, objective "
+        f"{replan.objective} -> {rebalanced.objective}, {t_rebalance * 1000:.0f} ms"
     )
 
 
@@ -85,22 +90,22 @@ def large_scenario(base: Path) -> None:
     add_people(rt, 850, prefix="p")
     times = []
     for _ in range(3):
-        first, elapsed = timed(lambda: service.plan(rt, None, PlanOptions(rebalance=True)))
+        first, elapsed = timed(lambda: service.plan(rt.store, rt.clock, None, PlanOptions(rebalance=True)))
         times.append(elapsed)
     print(
-        f"[large] people {first['people']}, plan median {statistics.median(times) * 1000:.0f} ms "
-        f"(method {first['method']}), wishes {first['wishes']}"
+        f"[large] people {first.people}, plan median {statistics.median(times) * 1000:.0f} ms "
+        f"(method {first.method}), wishes {first.wishes}"
     )
     add_people(rt, 50, prefix="late")
-    replan, elapsed = timed(lambda: service.plan(rt, None, PlanOptions()))
+    replan, elapsed = timed(lambda: service.plan(rt.store, rt.clock, None, PlanOptions()))
     print(
-        f"[large] re-plan after 50 late registrations: {len(replan['moved'])} moved, {replan['kept']} kept, "
-        f"{replan['placed_new']} new, {elapsed * 1000:.0f} ms (method {replan['method']})"
+        f"[large] re-plan after 50 late registrations: {len(replan.moved)} moved, {replan.kept} kept, "
+        f"{replan.placed_new} new, {elapsed * 1000:.0f} ms (method {replan.method})"
     )
     rt.emulator.clear_request_log()
-    applied, t_apply = timed(lambda: service.apply(rt, None, 1, ZoomLimits()))
+    applied, t_apply = timed(lambda: service.apply(work(rt), None, 1, ZoomLimits()))
     print(
-        f"[large] apply round 1: {writes(rt)} Zoom write(s), {applied['participants']} pre-assigned, "
+        f"[large] apply round 1: {writes(rt)} Zoom write(s), {applied.participants} pre-assigned, "
         f"{t_apply * 1000:.0f} ms"
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orchestrator.agenda import Agenda, LoadedAgenda
-from orchestrator.db.models import AgendaBlock, BreakoutRoom, BreakoutRound, Event
+from orchestrator.db.models import AgendaBlock, BreakoutRoom, BreakoutRoundRecord, Event
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 
@@ -83,7 +83,7 @@ def _sync_rounds(event: Event, agenda: Agenda) -> None:
     for spec in agenda.breakout_rounds:
         round_row = existing.get(spec.number)
         if round_row is None:
-            round_row = BreakoutRound(number=spec.number)
+            round_row = BreakoutRoundRecord(number=spec.number)
             event.rounds.append(round_row)
         round_row.title = spec.title
         round_row.start_utc = agenda.to_utc(spec.start)

@@ -14,7 +14,7 @@ from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import ZoomError
 
 
-def record_zoom_call(
+def record_zoom_call(  # noqa: PLR0913  keyword-only columns of one audit row
     session: Session,
     *,
     at: datetime,
@@ -52,7 +52,7 @@ class ZoomWriteContext:
     zoom: ZoomClient
     clock: Clock
 
-    def audit(
+    def audit(  # noqa: PLR0913  the columns of one audit row
         self,
         event: Event,
         action: str,

@@ -35,9 +35,10 @@ from orchestrator.breakouts.payload import (
     round_rooms,
     settings_body,
 )
+from orchestrator.breakouts.results import ApplyOutcome
 from orchestrator.breakouts.rounds import require_not_over
 from orchestrator.clock import Clock
-from orchestrator.db.models import BreakoutApply, BreakoutRound, Event, ZoomMeeting
+from orchestrator.db.models import BreakoutApply, BreakoutRoundRecord, Event, ZoomMeeting
 from orchestrator.db.models.breakouts import ApplyState
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import BadInput, OperationFailed
@@ -61,32 +62,6 @@ class ApplyContext:
     limits: ZoomLimits
 
 
-@dataclass(frozen=True)
-class ApplyOutcome:
-    """What an apply did (``zoom_writes`` is 0 when Zoom already held exactly this set)."""
-
-    round_number: int
-    action: str  # "applied" | "unchanged"
-    zoom_writes: int
-    rooms: int
-    participants: int
-    verified: bool
-    payload_hash: str
-    instructions: dict[str, str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "round": self.round_number,
-            "action": self.action,
-            "zoom_writes": self.zoom_writes,
-            "rooms": self.rooms,
-            "participants": self.participants,
-            "verified": self.verified,
-            "payload_hash": self.payload_hash,
-            "instructions": self.instructions,
-        }
-
-
 def active_meeting(session: Session, event: Event) -> ZoomMeeting:
     """The event's Zoom meeting; ``BadInput`` when it was not created (or is gone)."""
     meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
@@ -97,12 +72,12 @@ def active_meeting(session: Session, event: Event) -> ZoomMeeting:
     return meeting
 
 
-def apply_record(session: Session, round_row: BreakoutRound) -> BreakoutApply | None:
+def apply_record(session: Session, round_row: BreakoutRoundRecord) -> BreakoutApply | None:
     """What was last sent to Zoom for ``round_row``, if anything."""
     return session.scalar(select(BreakoutApply).where(BreakoutApply.round_id == round_row.id))
 
 
-def apply_round(ctx: ApplyContext, event: Event, round_row: BreakoutRound) -> ApplyOutcome:
+def apply_round(ctx: ApplyContext, event: Event, round_row: BreakoutRoundRecord) -> ApplyOutcome:
     """Bring the meeting's pre-assignment in line with the stored plan of ``round_row``."""
     now = ctx.clock.now()
     require_not_over(round_row, now)
@@ -200,10 +175,10 @@ def _try_read_rooms(ctx: ApplyContext, meeting_id: int) -> list[ZoomRoom] | Zoom
         return exc
 
 
-def _not_applied(
+def _not_applied(  # noqa: PLR0913  the facts of one failed apply, recorded together
     ctx: ApplyContext,
     event: Event,
-    round_row: BreakoutRound,
+    round_row: BreakoutRoundRecord,
     rooms: list[ZoomRoom],
     digest: str,
     detail: dict[str, Any],
@@ -220,10 +195,10 @@ def _not_applied(
     ) from error
 
 
-def _unknown(
+def _unknown(  # noqa: PLR0913  the facts of one unanswered apply, recorded together
     ctx: ApplyContext,
     event: Event,
-    round_row: BreakoutRound,
+    round_row: BreakoutRoundRecord,
     rooms: list[ZoomRoom],
     digest: str,
     detail: dict[str, Any],
@@ -246,7 +221,7 @@ def _unknown(
     record = _record(ctx, event, round_row, rooms, digest, ApplyState.INTENT, verified=False, now=now)
     record.last_error = message
     for other in ctx.session.scalars(
-        select(BreakoutApply).join(BreakoutRound).where(BreakoutRound.event_id == event.id)
+        select(BreakoutApply).join(BreakoutRoundRecord).where(BreakoutRoundRecord.event_id == event.id)
     ):
         if other is not record:
             other.current = False
@@ -263,10 +238,10 @@ def _read_rooms(ctx: ApplyContext, event: Event, meeting_id: int) -> list[ZoomRo
         ) from exc
 
 
-def _record(
+def _record(  # noqa: PLR0913  one row and audit entry from the facts of an apply
     ctx: ApplyContext,
     event: Event,
-    round_row: BreakoutRound,
+    round_row: BreakoutRoundRecord,
     rooms: list[ZoomRoom],
     digest: str,
     state: str,
@@ -288,7 +263,7 @@ def _record(
         record.applied_at = now
         # Zoom keeps one set per meeting: from now on it holds this round's, no other's.
         for other in ctx.session.scalars(
-            select(BreakoutApply).join(BreakoutRound).where(BreakoutRound.event_id == event.id)
+            select(BreakoutApply).join(BreakoutRoundRecord).where(BreakoutRoundRecord.event_id == event.id)
         ):
             other.current = other is record
         record.current = True

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
+from orchestrator.clock import Clock
 from orchestrator.db.lease import Lease, LeaseInfo, hold
 from orchestrator.db.models import Event
+from orchestrator.db.store import Store
 from orchestrator.i18n import _
-
-if TYPE_CHECKING:
-    from orchestrator.app import App
 
 
 def apply_lease_name(event_id: int) -> str:
@@ -19,7 +17,7 @@ def apply_lease_name(event_id: int) -> str:
 
 
 @contextmanager
-def apply_lease(rt: App, event: Event, purpose: str) -> Iterator[Lease]:
+def apply_lease(store: Store, clock: Clock, event: Event, purpose: str) -> Iterator[Lease]:
     """Hold the event's breakout-apply lease; ``LeaseBusy`` (exit code 1) when another apply runs.
 
     An apply is one write and its read-back, far shorter than the lease, so it is not renewed.
@@ -35,9 +33,9 @@ def apply_lease(rt: App, event: Event, purpose: str) -> Iterator[Lease]:
         )
 
     with hold(
-        rt.sessions,
+        store.sessions,
         apply_lease_name(event.id),
-        clock=rt.clock,
+        clock=clock,
         purpose=purpose,
         busy_message=busy,
         lost_message=_("The breakout apply of event '{event}' lost its lease to another apply.", event=key),

@@ -6,6 +6,7 @@ Zoom uses a changed pre-assignment in a running meeting only after the host recr
 
 from __future__ import annotations
 
+from orchestrator.breakouts.results import HostInstructions
 from orchestrator.i18n import N_, translate
 
 _TEXT = N_(
@@ -28,11 +29,12 @@ def host_instruction(
 
 def host_instructions(
     *, round_number: int, title: str, start: str, rooms: int, people: int
-) -> dict[str, str]:
+) -> HostInstructions:
     """The instruction in German and English."""
-    return {
-        lang: host_instruction(
+    de, en = (
+        host_instruction(
             round_number=round_number, title=title, start=start, rooms=rooms, people=people, language=lang
         )
         for lang in ("de", "en")
-    }
+    )
+    return HostInstructions(de=de, en=en)

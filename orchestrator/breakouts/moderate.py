@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orchestrator.breakouts.people import moderator_emails, people_by_email
 from orchestrator.breakouts.plan import flagged_rooms
+from orchestrator.breakouts.results import (
+    MoveOutcome,
+    RoundShow,
+    ShownModerator,
+    ShownPerson,
+    ShownRoom,
+    SwappedPerson,
+)
 from orchestrator.breakouts.rounds import find_room, find_round, phase, require_not_over
 from orchestrator.breakouts.store import record_plan, round_rows
-from orchestrator.db.models import BreakoutAssignment, BreakoutRound, Event, Person
+from orchestrator.db.models import BreakoutAssignment, BreakoutRoundRecord, Event, Person
 from orchestrator.db.models.breakouts import AssignmentSource
 from orchestrator.db.models.person import PersonStatus
 from orchestrator.errors import BadInput
@@ -52,7 +59,7 @@ def move_person(
     round_number: int,
     now: datetime,
     force: bool,
-) -> dict[str, Any]:
+) -> MoveOutcome:
     """Place ``email`` into ``room_name`` in round ``round_number`` (the caller commits)."""
     round_row = find_round(event, round_number)
     require_not_over(round_row, now)
@@ -62,15 +69,9 @@ def move_person(
     row = rows.get(person.id)
     before = row.room_name if row else None
     if before == room.name:
-        return {
-            "round": round_number,
-            "email": person.email,
-            "before": before,
-            "after": room.name,
-            "changed": False,
-            "forced": False,
-            "warnings": [],
-        }
+        return MoveOutcome(
+            round_number, person.email, before, room.name, changed=False, forced=False, warnings=[]
+        )
     warnings: list[str] = []
     repeat = _repeat_round(session, event, person, room.name, round_number)
     if repeat is not None:
@@ -118,20 +119,14 @@ def move_person(
         )
     session.flush()
     record_plan(session, round_row, method="moved", objective=None, now=now)
-    return {
-        "round": round_number,
-        "email": person.email,
-        "before": before,
-        "after": room.name,
-        "changed": True,
-        "forced": bool(warnings),
-        "warnings": warnings,
-    }
+    return MoveOutcome(
+        round_number, person.email, before, room.name, changed=True, forced=bool(warnings), warnings=warnings
+    )
 
 
 def swap_people(
     session: Session, event: Event, *, email_a: str, email_b: str, round_number: int, now: datetime
-) -> dict[str, Any]:
+) -> tuple[SwappedPerson, SwappedPerson]:
     """Exchange the rooms of two people in one round (capacity stays the same; the caller commits)."""
     round_row = find_round(event, round_number)
     require_not_over(round_row, now)
@@ -169,74 +164,51 @@ def swap_people(
         row.updated_at = now
     session.flush()
     record_plan(session, round_row, method="moved", objective=None, now=now)
-    return {
-        "round": round_number,
-        "swapped": [
-            {"email": first.email, "after": row_a.room_name},
-            {"email": second.email, "after": row_b.room_name},
-        ],
-    }
+    return SwappedPerson(first.email, row_a.room_name), SwappedPerson(second.email, row_b.room_name)
 
 
-def show_round(session: Session, event: Event, *, round_number: int, now: datetime) -> dict[str, Any]:
+def show_round(session: Session, event: Event, *, round_number: int, now: datetime) -> RoundShow:
     """Rooms of a round with capacity, moderators and people; who is still without a room."""
     round_row = find_round(event, round_number)
     everyone = people_by_email(session, event)
     moderators = moderator_emails(event)
-    members: dict[str, list[dict[str, Any]]] = {room.name: [] for room in round_row.rooms}
+    members: dict[str, list[ShownPerson]] = {room.name: [] for room in round_row.rooms}
     placed: set[int] = set()
     for row, person in round_rows(session, round_row):
         if person.status != PersonStatus.ACTIVE or row.room_name not in members:
             continue
         placed.add(person.id)
         members[row.room_name].append(
-            {
-                "name": person.full_name,
-                "email": person.email,
-                "organisation": person.organisation,
-                "source": row.source,
-                "forced": row.forced,
-            }
+            ShownPerson(person.full_name, person.email, person.organisation, row.source, row.forced)
         )
-    rooms = []
+    rooms: list[ShownRoom] = []
     for room in round_row.rooms:
-        mods = []
+        mods: list[ShownModerator] = []
         for moderator in room.moderators:
             registered = everyone.get(str(moderator["email"]).strip().lower())
-            mods.append(
-                {
-                    "name": moderator["name"],
-                    "email": moderator["email"],
-                    "cancelled": registered is not None and registered.status == PersonStatus.CANCELLED,
-                }
-            )
-        rooms.append(
-            {
-                "room": room.name,
-                "capacity": room.capacity,
-                "assigned": len(members[room.name]),
-                "moderators": mods,
-                "people": members[room.name],
-            }
-        )
+            cancelled = registered is not None and registered.status == PersonStatus.CANCELLED
+            mods.append(ShownModerator(moderator["name"], moderator["email"], cancelled))
+        rooms.append(ShownRoom(room.name, room.capacity, len(members[room.name]), mods, members[room.name]))
     unplaced = sorted(
         p.email
         for p in everyone.values()
         if p.status == PersonStatus.ACTIVE and p.id not in placed and p.email not in moderators
     )
-    return {
-        "round": round_number,
-        "title": round_row.title,
-        "phase": phase(round_row, now),
-        "start": round_row.start_utc,
-        "end": round_row.end_utc,
-        "rooms": rooms,
-        "unplaced": unplaced,
-        "flagged_rooms": flagged_rooms(session, event, [round_row]),
-    }
+    return RoundShow(
+        event=event.key,
+        timezone=event.timezone,
+        round=round_number,
+        title=round_row.title,
+        phase=phase(round_row, now),
+        start=round_row.start_utc,
+        end=round_row.end_utc,
+        rooms=rooms,
+        unplaced=unplaced,
+        flagged_rooms=flagged_rooms(session, event, [round_row]),
+    )
 
 
-def _rows_by_person(session: Session, round_row: BreakoutRound) -> dict[int, BreakoutAssignment]:
+def _rows_by_person(session: Session, round_row: BreakoutRoundRecord) -> dict[int, BreakoutAssignment]:
     return {
         row.person_id: row
         for row in session.scalars(
@@ -245,7 +217,7 @@ def _rows_by_person(session: Session, round_row: BreakoutRound) -> dict[int, Bre
     }
 
 
-def _occupied(session: Session, round_row: BreakoutRound, room: str, *, exclude: int) -> int:
+def _occupied(session: Session, round_row: BreakoutRoundRecord, room: str, *, exclude: int) -> int:
     return sum(
         1
         for row, person in round_rows(session, round_row)
@@ -256,14 +228,14 @@ def _occupied(session: Session, round_row: BreakoutRound, room: str, *, exclude:
 def _repeat_round(session: Session, event: Event, person: Person, room: str, round_number: int) -> int | None:
     """Another round in which ``person`` already sits in workshop ``room``, if any."""
     query = (
-        select(BreakoutRound.number)
-        .join(BreakoutAssignment, BreakoutAssignment.round_id == BreakoutRound.id)
+        select(BreakoutRoundRecord.number)
+        .join(BreakoutAssignment, BreakoutAssignment.round_id == BreakoutRoundRecord.id)
         .where(
-            BreakoutRound.event_id == event.id,
-            BreakoutRound.number != round_number,
+            BreakoutRoundRecord.event_id == event.id,
+            BreakoutRoundRecord.number != round_number,
             BreakoutAssignment.person_id == person.id,
             BreakoutAssignment.room_name == room,
         )
-        .order_by(BreakoutRound.number)
+        .order_by(BreakoutRoundRecord.number)
     )
     return session.scalars(query).first()

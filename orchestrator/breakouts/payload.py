@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from orchestrator.breakouts.people import people_by_email
 from orchestrator.breakouts.store import round_rows
-from orchestrator.db.models import BreakoutRound, Event
+from orchestrator.db.models import BreakoutRoundRecord, Event
 from orchestrator.db.models.person import PersonStatus
 
 
@@ -28,7 +28,7 @@ class ZoomRoom:
     emails: tuple[str, ...]
 
 
-def round_rooms(session: Session, event: Event, round_row: BreakoutRound) -> list[ZoomRoom]:
+def round_rooms(session: Session, event: Event, round_row: BreakoutRoundRecord) -> list[ZoomRoom]:
     """The pre-assignment for ``round_row`` from the stored plan (see module docstring)."""
     everyone = people_by_email(session, event)
     members: dict[str, list[str]] = {room.name: [] for room in round_row.rooms}

@@ -16,18 +16,25 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orchestrator.breakouts.people import moderator_emails, people_by_email, plannable_people, solver_wishes
+from orchestrator.breakouts.results import (
+    FlaggedRoom,
+    PlanMove,
+    PlanReport,
+    RemovedPlacement,
+    RoomPlanStats,
+    WishCounts,
+)
 from orchestrator.breakouts.rounds import find_round, phase, require_upcoming
 from orchestrator.breakouts.solver import DEFAULT_MAX_SECONDS, solve
 from orchestrator.breakouts.solver.model import Participant, Plan, Problem, RankCosts, RoomSlot
 from orchestrator.breakouts.solver.replan import kept_placements, moves
 from orchestrator.breakouts.store import Placement, record_plan, write_round
-from orchestrator.db.models import BreakoutAssignment, BreakoutRound, Event, Person
+from orchestrator.db.models import BreakoutAssignment, BreakoutRoundRecord, Event, Person
 from orchestrator.db.models.breakouts import AssignmentSource
 from orchestrator.db.models.person import PersonStatus
 from orchestrator.errors import BadInput
@@ -42,40 +49,6 @@ class PlanOptions:
     costs: RankCosts = field(default_factory=RankCosts)
     rebalance: bool = False
     max_seconds: float = DEFAULT_MAX_SECONDS
-
-
-@dataclass
-class PlanReport:
-    """What planning did; ``as_dict()`` is the CLI's ``--json`` result."""
-
-    rounds: list[int]
-    method: str
-    objective: int
-    people: int
-    kept: int
-    placed_new: int
-    rooms: list[dict[str, Any]]
-    wishes: dict[str, int]
-    moved: list[dict[str, Any]]
-    removed: list[dict[str, Any]]
-    versions: dict[int, int]
-    flagged_rooms: list[dict[str, Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rounds": self.rounds,
-            "method": self.method,
-            "objective": self.objective,
-            "people": self.people,
-            "kept": self.kept,
-            "placed_new": self.placed_new,
-            "rooms": self.rooms,
-            "wishes": self.wishes,
-            "moved": self.moved,
-            "removed": self.removed,
-            "versions": {str(k): v for k, v in self.versions.items()},
-            "flagged_rooms": self.flagged_rooms,
-        }
 
 
 def plan_event(session: Session, event: Event, *, now: datetime, options: PlanOptions) -> PlanReport:
@@ -122,7 +95,7 @@ def plan_event(session: Session, event: Event, *, now: datetime, options: PlanOp
     return _report(event, session, targets, plan, people, previous, fixed, removed, versions)
 
 
-def _target_rounds(event: Event, now: datetime, number: int | None) -> list[BreakoutRound]:
+def _target_rounds(event: Event, now: datetime, number: int | None) -> list[BreakoutRoundRecord]:
     if not event.rounds:
         raise BadInput(_("The agenda has no breakout rounds; there is nothing to plan."))
     if number is not None:
@@ -139,10 +112,10 @@ def _target_rounds(event: Event, now: datetime, number: int | None) -> list[Brea
 
 def _stored(session: Session, event: Event) -> dict[tuple[str, int], BreakoutAssignment]:
     query = (
-        select(BreakoutAssignment, Person.email, BreakoutRound.number)
+        select(BreakoutAssignment, Person.email, BreakoutRoundRecord.number)
         .join(Person, Person.id == BreakoutAssignment.person_id)
-        .join(BreakoutRound, BreakoutRound.id == BreakoutAssignment.round_id)
-        .where(BreakoutRound.event_id == event.id)
+        .join(BreakoutRoundRecord, BreakoutRoundRecord.id == BreakoutAssignment.round_id)
+        .where(BreakoutRoundRecord.event_id == event.id)
     )
     return {(email, number): row for row, email, number in session.execute(query)}
 
@@ -171,7 +144,7 @@ def _without_repeats(
     return result
 
 
-def _slots(targets: list[BreakoutRound], fixed: dict[tuple[str, int], str]) -> list[RoomSlot]:
+def _slots(targets: list[BreakoutRoundRecord], fixed: dict[tuple[str, int], str]) -> list[RoomSlot]:
     used = Counter((number, room) for (_email, number), room in fixed.items())
     return [
         RoomSlot(r.number, room.name, max(room.capacity, used[(r.number, room.name)]))
@@ -183,14 +156,14 @@ def _slots(targets: list[BreakoutRound], fixed: dict[tuple[str, int], str]) -> l
 def _store(
     session: Session,
     event: Event,
-    targets: list[BreakoutRound],
+    targets: list[BreakoutRoundRecord],
     plan: Plan,
     stored: dict[tuple[str, int], BreakoutAssignment],
     by_key: dict[str, Person],
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> list[RemovedPlacement]:
     everyone = people_by_email(session, event)
-    removed: list[dict[str, Any]] = []
+    removed: list[RemovedPlacement] = []
     for round_row in targets:
         placements: dict[int, Placement] = {}
         for (email, number), room in plan.assignment.items():
@@ -208,51 +181,51 @@ def _store(
         for (email, number), row in sorted(stored.items()):
             if number == round_row.number and email not in by_key:
                 person = everyone.get(email)
+                cancelled = person is not None and person.status == PersonStatus.CANCELLED
                 removed.append(
-                    {
-                        "round": number,
-                        "email": email,
-                        "name": person.full_name if person else email,
-                        "room": row.room_name,
-                        "reason": "cancelled"
-                        if person and person.status == PersonStatus.CANCELLED
-                        else "moderator",
-                    }
+                    RemovedPlacement(
+                        round=number,
+                        email=email,
+                        name=person.full_name if person else email,
+                        room=row.room_name,
+                        reason="cancelled" if cancelled else "moderator",
+                    )
                 )
         write_round(session, round_row, placements, now)
     return removed
 
 
-def _report(
+def _report(  # noqa: PLR0913  assembles the report from the steps of plan_event
     event: Event,
     session: Session,
-    targets: list[BreakoutRound],
+    targets: list[BreakoutRoundRecord],
     plan: Plan,
     people: list[Person],
     previous: dict[tuple[str, int], str],
     fixed: dict[tuple[str, int], str],
-    removed: list[dict[str, Any]],
+    removed: list[RemovedPlacement],
     versions: dict[int, int],
 ) -> PlanReport:
     names = {p.email: p.full_name for p in people}
-    rooms = []
+    rooms: list[RoomPlanStats] = []
     for round_row in targets:
         for room in round_row.rooms:
             stats = plan.per_room[(round_row.number, room.name)]
             rooms.append(
-                {
-                    "round": round_row.number,
-                    "room": room.name,
-                    "capacity": room.capacity,
-                    "assigned": stats.assigned,
-                    "first": stats.first,
-                    "second": stats.second,
-                    "third": stats.third,
-                    "none": stats.none,
-                }
+                RoomPlanStats(
+                    round=round_row.number,
+                    room=room.name,
+                    capacity=room.capacity,
+                    assigned=stats.assigned,
+                    first=stats.first,
+                    second=stats.second,
+                    third=stats.third,
+                    none=stats.none,
+                )
             )
     overall = plan.overall
     return PlanReport(
+        event=event.key,
         rounds=[r.number for r in targets],
         method=plan.method,
         objective=plan.objective,
@@ -260,20 +233,15 @@ def _report(
         kept=len(fixed),
         placed_new=sum(1 for where in plan.assignment if where not in previous),
         rooms=rooms,
-        wishes={
-            "first": overall.first,
-            "second": overall.second,
-            "third": overall.third,
-            "none": overall.none,
-        },
+        wishes=WishCounts(first=overall.first, second=overall.second, third=overall.third, none=overall.none),
         moved=[
-            {
-                "round": m.round_number,
-                "email": m.key,
-                "name": names.get(m.key, m.key),
-                "before": m.before,
-                "after": m.after,
-            }
+            PlanMove(
+                round=m.round_number,
+                email=m.key,
+                name=names.get(m.key, m.key),
+                before=m.before,
+                after=m.after,
+            )
             for m in moves(previous, plan.assignment)
         ],
         removed=removed,
@@ -282,17 +250,17 @@ def _report(
     )
 
 
-def flagged_rooms(session: Session, event: Event, rounds: list[BreakoutRound]) -> list[dict[str, Any]]:
+def flagged_rooms(session: Session, event: Event, rounds: list[BreakoutRoundRecord]) -> list[FlaggedRoom]:
     """Rooms whose moderator cancelled (their registration, matched by e-mail)."""
     cancelled = {
         email
         for email, person in people_by_email(session, event).items()
         if person.status == PersonStatus.CANCELLED and email in moderator_emails(event)
     }
-    flagged = []
+    flagged: list[FlaggedRoom] = []
     for round_row in rounds:
         for room in round_row.rooms:
             gone = [m["name"] for m in room.moderators if str(m["email"]).strip().lower() in cancelled]
             if gone:
-                flagged.append({"round": round_row.number, "room": room.name, "cancelled_moderators": gone})
+                flagged.append(FlaggedRoom(round=round_row.number, room=room.name, cancelled_moderators=gone))
     return flagged

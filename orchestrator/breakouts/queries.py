@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.db.models import BreakoutAssignment, BreakoutRound, Person
+from orchestrator.db.models import BreakoutAssignment, BreakoutRoundRecord, Person
 from orchestrator.db.models.person import PersonStatus
 
 
@@ -13,11 +13,11 @@ def assignments_for_round(session: Session, event_id: int, round_number: int) ->
     """Person id → room name for the active people placed in round ``round_number`` (empty if unplanned)."""
     query = (
         select(BreakoutAssignment.person_id, BreakoutAssignment.room_name)
-        .join(BreakoutRound, BreakoutRound.id == BreakoutAssignment.round_id)
+        .join(BreakoutRoundRecord, BreakoutRoundRecord.id == BreakoutAssignment.round_id)
         .join(Person, Person.id == BreakoutAssignment.person_id)
         .where(
-            BreakoutRound.event_id == event_id,
-            BreakoutRound.number == round_number,
+            BreakoutRoundRecord.event_id == event_id,
+            BreakoutRoundRecord.number == round_number,
             Person.status == PersonStatus.ACTIVE,
         )
     )
@@ -28,11 +28,11 @@ def room_for_person(session: Session, event_id: int, round_number: int, person_i
     """The room of one person in round ``round_number``, or None (not placed, cancelled, no such round)."""
     query = (
         select(BreakoutAssignment.room_name)
-        .join(BreakoutRound, BreakoutRound.id == BreakoutAssignment.round_id)
+        .join(BreakoutRoundRecord, BreakoutRoundRecord.id == BreakoutAssignment.round_id)
         .join(Person, Person.id == BreakoutAssignment.person_id)
         .where(
-            BreakoutRound.event_id == event_id,
-            BreakoutRound.number == round_number,
+            BreakoutRoundRecord.event_id == event_id,
+            BreakoutRoundRecord.number == round_number,
             BreakoutAssignment.person_id == person_id,
             Person.status == PersonStatus.ACTIVE,
         )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from orchestrator.breakouts.people import people_by_email
 from orchestrator.breakouts.store import round_rows
-from orchestrator.db.models import BreakoutRound, Event
+from orchestrator.db.models import BreakoutRoundRecord, Event
 from orchestrator.db.models.person import PersonStatus
 
 
@@ -35,7 +35,7 @@ class RosterRoom:
         return sum(1 for line in self.lines if line.role == "participant")
 
 
-def roster(session: Session, event: Event, round_row: BreakoutRound) -> list[RosterRoom]:
+def roster(session: Session, event: Event, round_row: BreakoutRoundRecord) -> list[RosterRoom]:
     """The round's rooms in agenda order with moderators (cancelled ones marked) and active participants."""
     everyone = people_by_email(session, event)
     rooms = {room.name: RosterRoom(room.name, room.capacity) for room in round_row.rooms}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from orchestrator.db.models import BreakoutRoom, BreakoutRound, Event
+from orchestrator.db.models import BreakoutRoom, BreakoutRoundRecord, Event
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 
 Phase = Literal["upcoming", "running", "over"]
 
 
-def find_round(event: Event, number: int) -> BreakoutRound:
+def find_round(event: Event, number: int) -> BreakoutRoundRecord:
     """The stored round ``number`` of ``event``; ``BadInput`` naming the existing rounds otherwise."""
     for round_row in event.rounds:
         if round_row.number == number:
@@ -23,7 +23,7 @@ def find_round(event: Event, number: int) -> BreakoutRound:
     )
 
 
-def find_room(round_row: BreakoutRound, name: str) -> BreakoutRoom:
+def find_room(round_row: BreakoutRoundRecord, name: str) -> BreakoutRoom:
     """The room ``name`` of ``round_row`` (exact, else case-insensitive match); ``BadInput`` otherwise."""
     rooms = list(round_row.rooms)
     for room in rooms:
@@ -42,7 +42,7 @@ def find_room(round_row: BreakoutRound, name: str) -> BreakoutRoom:
     )
 
 
-def phase(round_row: BreakoutRound, now: datetime) -> Phase:
+def phase(round_row: BreakoutRoundRecord, now: datetime) -> Phase:
     """Where ``now`` lies relative to the round."""
     if now >= round_row.end_utc:
         return "over"
@@ -51,7 +51,7 @@ def phase(round_row: BreakoutRound, now: datetime) -> Phase:
     return "upcoming"
 
 
-def require_not_over(round_row: BreakoutRound, now: datetime) -> None:
+def require_not_over(round_row: BreakoutRoundRecord, now: datetime) -> None:
     """Refuse to change a round that has ended."""
     if phase(round_row, now) == "over":
         raise BadInput(
@@ -59,7 +59,7 @@ def require_not_over(round_row: BreakoutRound, now: datetime) -> None:
         )
 
 
-def require_upcoming(round_row: BreakoutRound, now: datetime) -> None:
+def require_upcoming(round_row: BreakoutRoundRecord, now: datetime) -> None:
     """Refuse to (re-)plan a round that has started: people are in their rooms already."""
     require_not_over(round_row, now)
     if phase(round_row, now) == "running":

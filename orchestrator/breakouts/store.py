@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.db.models import BreakoutAssignment, BreakoutPlanVersion, BreakoutRound, Person
+from orchestrator.db.models import BreakoutAssignment, BreakoutPlanVersion, BreakoutRoundRecord, Person
 from orchestrator.db.models.breakouts import AssignmentSource
 
 
@@ -24,7 +24,7 @@ class Placement:
     forced: bool = False
 
 
-def round_rows(session: Session, round_row: BreakoutRound) -> list[tuple[BreakoutAssignment, Person]]:
+def round_rows(session: Session, round_row: BreakoutRoundRecord) -> list[tuple[BreakoutAssignment, Person]]:
     """The round's assignment rows with their people, ordered by room then e-mail."""
     query = (
         select(BreakoutAssignment, Person)
@@ -36,7 +36,7 @@ def round_rows(session: Session, round_row: BreakoutRound) -> list[tuple[Breakou
 
 
 def write_round(
-    session: Session, round_row: BreakoutRound, placements: Mapping[int, Placement], now: datetime
+    session: Session, round_row: BreakoutRoundRecord, placements: Mapping[int, Placement], now: datetime
 ) -> bool:
     """Make the round's rows exactly ``placements`` (person id → placement); True when anything changed."""
     existing = {
@@ -86,7 +86,7 @@ def plan_hash(pairs: Mapping[str, str]) -> str:
 
 def record_plan(
     session: Session,
-    round_row: BreakoutRound,
+    round_row: BreakoutRoundRecord,
     *,
     method: str,
     objective: int | None,
@@ -109,6 +109,6 @@ def record_plan(
     return version
 
 
-def plan_version(session: Session, round_row: BreakoutRound) -> BreakoutPlanVersion | None:
+def plan_version(session: Session, round_row: BreakoutRoundRecord) -> BreakoutPlanVersion | None:
     """The round's plan version, or None when it was never planned."""
     return session.scalar(select(BreakoutPlanVersion).where(BreakoutPlanVersion.round_id == round_row.id))

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import typer
 
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZOOM_MAX_PREASSIGNED, ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
+from orchestrator.breakouts.results import (
+    ApplyResult,
+    ExportResult,
+    MoveResult,
+    PlanReport,
+    RoundShow,
+    SwapResult,
+    ZoomApplied,
+    ZoomUpdate,
+)
 from orchestrator.breakouts.solver.model import RankCosts
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
 from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
+from orchestrator.jobs.breakouts import work
 
 app = typer.Typer(help="Breakout rooms: plan, export, apply, moderate.", no_args_is_help=True)
 
@@ -51,69 +62,63 @@ def plan_command(
 ) -> None:
     """Assign every registered person a room per round, optimally, from their ranked wishes."""
 
-    def action() -> dict[str, Any]:
+    def action() -> PlanReport:
         options = PlanOptions(
             round_number=round_number, costs=parse_costs(costs, unranked), rebalance=rebalance
         )
-        return service.plan(runtime(), event, options)
+        app = runtime()
+        return service.plan(app.store, app.clock, event, options)
 
     output.run_command(as_json, action, _render_plan)
 
 
-def _render_plan(result: dict[str, Any]) -> None:
+def _render_plan(result: PlanReport) -> None:
     rows = [
-        (
-            r["round"],
-            r["room"],
-            f"{r['assigned']}/{r['capacity']}",
-            r["first"],
-            r["second"],
-            r["third"],
-            r["none"],
-        )
-        for r in result["rooms"]
+        (r.round, r.room, f"{r.assigned}/{r.capacity}", r.first, r.second, r.third, r.none)
+        for r in result.rooms
     ]
     output.table(
         _("Breakout plan"),
         [_("Round"), _("Room"), _("Seats taken"), _("1st wish"), _("2nd wish"), _("3rd wish"), _("No wish")],
         rows,
     )
-    wishes = result["wishes"]
+    wishes = result.wishes
     output.say(
         _(
             "{people} people planned: {first}× 1st wish, {second}× 2nd, {third}× 3rd, {none}× no wish "
             "(total cost {objective}, method {method}).",
-            people=result["people"],
-            objective=result["objective"],
-            method=result["method"],
-            **wishes,
+            people=result.people,
+            objective=result.objective,
+            method=result.method,
+            first=wishes.first,
+            second=wishes.second,
+            third=wishes.third,
+            none=wishes.none,
         )
     )
-    output.say(_("{kept} placements kept, {new} new.", kept=result["kept"], new=result["placed_new"]))
-    if result["moved"]:
-        output.say(_("{count} placements moved:", count=len(result["moved"])))
-        for move in result["moved"]:
-            output.say(
-                f"  R{move['round']} {move['name']} <{move['email']}>: {move['before']} → {move['after']}"
-            )
+    output.say(_("{kept} placements kept, {new} new.", kept=result.kept, new=result.placed_new))
+    if result.moved:
+        output.say(_("{count} placements moved:", count=len(result.moved)))
+        for move in result.moved:
+            output.say(f"  R{move.round} {move.name} <{move.email}>: {move.before} → {move.after}")
     else:
         output.say(_("Nobody already placed was moved."))
-    for removed in result["removed"]:
+    for removed in result.removed:
         output.say(
             _(
                 "Removed (cancelled): {name}, round {round}, {room}",
-                name=removed["name"],
-                round=removed["round"],
-                room=removed["room"],
+                name=removed.name,
+                round=removed.round,
+                room=removed.room,
             )
         )
-    for flagged in result["flagged_rooms"]:
+    for flagged in result.flagged_rooms:
         output.warn(
             _(
                 "Round {round}, room {room}: moderator cancelled ({names}).",
-                round=flagged["round"],
-                room=flagged["room"],
-                names=", ".join(flagged["cancelled_moderators"]),
+                round=flagged.round,
+                room=flagged.room,
+                names=", ".join(flagged.cancelled_moderators),
             )
         )
 
@@ -134,16 +139,16 @@ def export_command(
 ) -> None:
     """Write Zoom's pre-assignment CSV or a printable roster for moderators."""
 
-    def action() -> dict[str, Any]:
+    def action() -> ExportResult:
         if fmt not in ("zoom-csv", "roster", "roster-html", "roster-csv"):
             raise BadInput(
                 _("Unknown format '{fmt}'. Use zoom-csv, roster, roster-html or roster-csv.", fmt=fmt)
             )
-        return service.export(runtime(), event, round_number, cast(service.ExportFormat, fmt), out)
+        return service.export(runtime().store, event, round_number, cast(service.ExportFormat, fmt), out)
 
-    def render(result: dict[str, Any]) -> None:
-        for path in result["files"]:
-            output.say(_("Written: {path} ({people} people).", path=path, people=result["people"]))
+    def render(result: ExportResult) -> None:
+        for path in result.files:
+            output.say(_("Written: {path} ({people} people).", path=path, people=result.people))
 
     output.run_command(as_json, action, render)
 
@@ -157,26 +162,27 @@ def apply_command(
 ) -> None:
     """Replace the Zoom meeting's pre-assigned rooms with this round's plan, and verify it."""
 
-    def action() -> dict[str, Any]:
-        return service.apply(runtime(), event, round_number, ZoomLimits(max_participants=max_participants))
+    def action() -> ApplyResult:
+        limits = ZoomLimits(max_participants=max_participants)
+        return service.apply(work(runtime()), event, round_number, limits)
 
-    def render(result: dict[str, Any]) -> None:
-        if result["action"] == "unchanged":
+    def render(result: ApplyResult) -> None:
+        if result.action == "unchanged":
             output.say(
-                _("Zoom already holds the rooms of round {round}; nothing was sent.", round=result["round"])
+                _("Zoom already holds the rooms of round {round}; nothing was sent.", round=result.round)
             )
         else:
             output.say(
                 _(
                     "Round {round} sent to Zoom and verified: {rooms} rooms, {people} people.",
-                    round=result["round"],
-                    rooms=result["rooms"],
-                    people=result["participants"],
+                    round=result.round,
+                    rooms=result.rooms,
+                    people=result.participants,
                 )
             )
         output.say("")
         output.say(_("Instruction for the host:"))
-        for text in result["instructions"].values():
+        for text in result.instructions.texts():
             output.say(text)
 
     output.run_command(as_json, action, render)
@@ -194,9 +200,9 @@ def move_command(
 ) -> None:
     """Move one person to another room in a round."""
 
-    def action() -> dict[str, Any]:
+    def action() -> MoveResult:
         return service.move(
-            runtime(),
+            work(runtime()),
             event,
             email=email,
             room=to,
@@ -205,28 +211,24 @@ def move_command(
             limits=ZoomLimits(max_participants=max_participants),
         )
 
-    def render(result: dict[str, Any]) -> None:
-        for warning in result["warnings"]:
+    def render(result: MoveResult) -> None:
+        for warning in result.warnings:
             output.warn(warning)
-        if not result["changed"]:
+        if not result.changed:
             output.say(
-                _(
-                    "{email} is in {room} already; nothing changed.",
-                    email=result["email"],
-                    room=result["after"],
-                )
+                _("{email} is in {room} already; nothing changed.", email=result.email, room=result.after)
             )
             return
         output.say(
             _(
                 "{email}: round {round} now in {room} (before: {before}).",
-                email=result["email"],
-                round=result["round"],
-                room=result["after"],
-                before=result["before"] or "-",
+                email=result.email,
+                round=result.round,
+                room=result.after,
+                before=result.before or "-",
             )
         )
-        _render_zoom(result["zoom"])
+        _render_zoom(result.zoom)
 
     output.run_command(as_json, action, render)
 
@@ -242,9 +244,9 @@ def swap_command(
 ) -> None:
     """Exchange the rooms of two people in a round."""
 
-    def action() -> dict[str, Any]:
+    def action() -> SwapResult:
         return service.swap(
-            runtime(),
+            work(runtime()),
             event,
             email_a=first,
             email_b=second,
@@ -252,53 +254,55 @@ def swap_command(
             limits=ZoomLimits(max_participants=max_participants),
         )
 
-    def render(result: dict[str, Any]) -> None:
-        for item in result["swapped"]:
+    def render(result: SwapResult) -> None:
+        for item in result.swapped:
             output.say(
                 _(
                     "{email}: round {round} now in {room}.",
-                    email=item["email"],
-                    round=result["round"],
-                    room=item["after"],
+                    email=item.email,
+                    round=result.round,
+                    room=item.after,
                 )
             )
-        _render_zoom(result["zoom"])
+        _render_zoom(result.zoom)
 
     output.run_command(as_json, action, render)
 
 
-def _render_zoom(zoom: dict[str, Any] | None) -> None:
+def _render_zoom(zoom: ZoomUpdate | None) -> None:
     if zoom is None:
         return
-    if zoom.get("applied"):
-        output.say(_("Zoom updated ({writes} change sent).", writes=zoom["zoom_writes"]))
-        for text in zoom["instructions"].values():
+    if isinstance(zoom, ZoomApplied):
+        output.say(_("Zoom updated ({writes} change sent).", writes=zoom.zoom_writes))
+        for text in zoom.instructions.texts():
             output.say(text)
     else:
-        output.say(_("Zoom not changed: {reason}", reason=zoom["reason"]))
+        output.say(_("Zoom not changed: {reason}", reason=zoom.reason))
 
 
 @app.command("show")
 def show_command(round_number: RoundOption, event: EventOption = None, as_json: JsonOption = False) -> None:
     """Show the rooms of a round with their people."""
 
-    def render(result: dict[str, Any]) -> None:
-        output.say(_("Round {round}: {title}", round=result["round"], title=result["title"]))
-        for room in result["rooms"]:
+    def render(result: RoundShow) -> None:
+        output.say(_("Round {round}: {title}", round=result.round, title=result.title))
+        for room in result.rooms:
             moderators = ", ".join(
-                m["name"] + (" " + _("(cancelled)") if m["cancelled"] else "") for m in room["moderators"]
+                m.name + (" " + _("(cancelled)") if m.cancelled else "") for m in room.moderators
             )
             rows = [
-                (p["name"], p["organisation"] or "", p["email"], "!" if p["forced"] else p["source"])
-                for p in room["people"]
+                (p.name, p.organisation or "", p.email, "!" if p.forced else p.source) for p in room.people
             ]
             output.table(
-                f"{room['room']} – {room['assigned']}/{room['capacity']} – "
-                f"{_('Moderation')}: {moderators or '-'}",
+                f"{room.room} – {room.assigned}/{room.capacity} – {_('Moderation')}: {moderators or '-'}",
                 [_("Name"), _("Organisation"), _("E-mail"), _("Source")],
                 rows,
             )
-        if result["unplaced"]:
-            output.warn(_("Without a room: {emails}", emails=", ".join(result["unplaced"])))
+        if result.unplaced:
+            output.warn(_("Without a room: {emails}", emails=", ".join(result.unplaced)))
 
-    output.run_command(as_json, lambda: service.show(runtime(), event, round_number), render)
+    def action() -> RoundShow:
+        app = runtime()
+        return service.show(app.store, app.clock, event, round_number)
+
+    output.run_command(as_json, action, render)

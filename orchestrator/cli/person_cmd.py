@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,32 +12,26 @@ from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
 from orchestrator.cli.state import runtime
-from orchestrator.errors import BadInput
-from orchestrator.events import resolve_event
 from orchestrator.i18n import _
 from orchestrator.outpaths import output_file, write_text_file
-from orchestrator.privacy import export_person, forget_person, purge_expired
+from orchestrator.privacy.service import (
+    ForgetRequest,
+    ForgetResult,
+    PersonExport,
+    PurgeResult,
+    person_export,
+    person_forget,
+    purge_expired_events,
+)
+from orchestrator.results import to_jsonable
 
 app = typer.Typer(help="Personal data: export and forget.", no_args_is_help=True)
 
 EmailArgument = Annotated[str, typer.Argument(help="The person's e-mail address.")]
 
 
-def _event_id(rt: App, event_key: str | None) -> int | None:
-    if event_key is None:
-        return None
-    with rt.session() as session:
-        return resolve_event(session, event_key).id
-
-
-def person_export(rt: App, email: str, event_key: str | None) -> dict[str, Any]:
-    """Everything stored about ``email`` (all events, or one)."""
-    event_id = _event_id(rt, event_key)
-    with rt.session() as session:
-        data = export_person(session, email, event_id)
-    if not data["records"] and not data["unprocessed_zoom_notifications"]:
-        raise BadInput(_("No person with the e-mail address {email} is stored.", email=email.strip().lower()))
-    return data
+def _export_text(result: PersonExport) -> str:
+    return json.dumps(to_jsonable(result), ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 @app.command("export")
@@ -53,39 +47,28 @@ def export(
     """All data stored about a person, as JSON (includes their personal Zoom join link)."""
     written: list[Path] = []
 
-    def render(result: dict[str, Any]) -> None:
-        text = json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
+    def render(result: PersonExport) -> None:
         if out is None:
-            typer.echo(text, nl=False)
+            typer.echo(_export_text(result), nl=False)
         for path in written:
             output.say(_("Written to {path}.", path=str(path)))
         output.warn(_("The export contains the person's personal Zoom join link: hand it only to them."))
 
-    def action() -> dict[str, Any]:
-        result = person_export(runtime(), email, event)
+    def action() -> PersonExport:
+        result = person_export(runtime().store, email, event)
         path = output_file(out, f"datenauskunft-{email.strip().lower()}.json")
         if path is not None:
-            text = json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n"
-            written.append(write_text_file(path, text))
+            written.append(write_text_file(path, _export_text(result)))
         return result
 
     output.run_command(as_json, action, render)
 
 
-def person_forget(rt: App, email: str, event_key: str | None) -> dict[str, Any]:
-    """Cancel in Zoom, delete all rows and .eml mails about ``email``, log anonymously."""
-    event_id = _event_id(rt, event_key)
-    with rt.session() as session:
-        mail_dir = rt.settings.mail_eml_dir if rt.settings.mail_transport == "eml" else None
-        outcome = forget_person(session, rt.zoom, email, rt.clock.now(), event_id=event_id, mail_dir=mail_dir)
-        session.commit()
-    return {
-        "people": len(outcome.people),
-        "zoom_cancelled": outcome.zoom_cancelled,
-        "rows": outcome.rows,
-        "webhook_events": outcome.webhook_events,
-        "mail_files": outcome.mail_files,
-    }
+def forget_action(rt: App, email: str, event_key: str | None) -> ForgetResult:
+    """``person forget`` on ``rt``: .eml files are deleted too when mails go to a directory."""
+    settings = rt.settings
+    mail_dir = settings.mail_eml_dir if settings.mail_transport == "eml" else None
+    return person_forget(rt.store, rt.zoom, rt.clock, ForgetRequest(email, event_key, mail_dir))
 
 
 @app.command("forget")
@@ -99,32 +82,24 @@ def forget(
     if not yes and not typer.confirm(_("Delete all data about {email}? This cannot be undone.", email=email)):
         raise typer.Exit(1)
 
-    def render(result: dict[str, Any]) -> None:
-        rows = sum(result["rows"].values())
+    def render(result: ForgetResult) -> None:
+        rows = sum(result.rows.values())
         output.say(
             _(
                 "Forgotten: {rows} stored rows deleted, {mails} mail files deleted, Zoom registrations "
                 "cancelled: {zoom}. An anonymous note was kept.",
                 rows=rows,
-                mails=result["mail_files"],
-                zoom=result["zoom_cancelled"],
+                mails=result.mail_files,
+                zoom=result.zoom_cancelled,
             )
         )
 
-    output.run_command(as_json, lambda: person_forget(runtime(), email, event), render)
+    output.run_command(as_json, lambda: forget_action(runtime(), email, event), render)
 
 
-def person_purge(rt: App, dry_run: bool) -> dict[str, Any]:
-    """Purge personal data of events that ended more than ``retention_days`` ago."""
-    with rt.session() as session:
-        outcomes = purge_expired(session, rt.clock.now(), rt.settings.retention_days, dry_run=dry_run)
-        if not dry_run:
-            session.commit()
-    return {
-        "retention_days": rt.settings.retention_days,
-        "dry_run": dry_run,
-        "events": [o.__dict__ for o in outcomes],
-    }
+def purge_action(rt: App, dry_run: bool) -> PurgeResult:
+    """``person purge-expired`` on ``rt`` with its retention period."""
+    return purge_expired_events(rt.store, rt.clock, rt.settings.retention_days, dry_run=dry_run)
 
 
 @app.command("purge-expired")
@@ -134,24 +109,24 @@ def purge(
 ) -> None:
     """Delete personal data of events that ended more than ORCHESTRATOR_RETENTION_DAYS ago."""
 
-    def render(result: dict[str, Any]) -> None:
-        if not result["events"]:
-            days = result["retention_days"]
+    def render(result: PurgeResult) -> None:
+        if not result.events:
+            days = result.retention_days
             output.say(_("No event is past the retention period of {days} days.", days=days))
-        for item in result["events"]:
+        for item in result.events:
             text = _(
                 "{event}: {people} people, {guests} guest records, {webhooks} Zoom notifications",
-                event=item["event_key"],
-                people=item["people"],
-                guests=item["guest_marks"],
-                webhooks=item["webhook_events"],
+                event=item.event_key,
+                people=item.people,
+                guests=item.guest_marks,
+                webhooks=item.webhook_events,
             )
-            if item["moderators"] or item["moderator_accounts"]:
+            if item.moderators or item.moderator_accounts:
                 text += _(
                     ", {moderators} moderators in the agenda, {accounts} moderator accounts",
-                    moderators=item["moderators"],
-                    accounts=item["moderator_accounts"],
+                    moderators=item.moderators,
+                    accounts=item.moderator_accounts,
                 )
-            output.say(text + (_(" (dry run)") if result["dry_run"] else ""))
+            output.say(text + (_(" (dry run)") if result.dry_run else ""))
 
-    output.run_command(as_json, lambda: person_purge(runtime(), dry_run), render)
+    output.run_command(as_json, lambda: purge_action(runtime(), dry_run), render)

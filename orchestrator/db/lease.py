@@ -254,7 +254,7 @@ class Lease:
 
 
 @contextmanager
-def hold(
+def hold(  # noqa: PLR0913  keyword-only options of one lease, each with a default
     sessions: sessionmaker[Session],
     name: str,
     *,

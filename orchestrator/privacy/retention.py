@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -31,9 +30,6 @@ from orchestrator.db.models import (
 from orchestrator.db.models.users import UserRole
 from orchestrator.events import agenda_hash
 from orchestrator.privacy.moderators import ModeratorRedaction, agenda_moderators, real_emails
-
-if TYPE_CHECKING:
-    from orchestrator.app import App
 
 
 @dataclass(frozen=True)
@@ -135,14 +131,6 @@ def purge_expired(
         purge_event(session, event, now, dry_run=dry_run)
         for event in expired_events(session, now, retention_days)
     ]
-
-
-def run(rt: App, event_key: str | None = None) -> dict[str, Any]:
-    """Job function for the scheduler (daily): purge what has passed the retention period."""
-    with rt.session() as session:
-        outcomes = purge_expired(session, rt.clock.now(), rt.settings.retention_days)
-        session.commit()
-    return {"purged": [o.__dict__ for o in outcomes if o.anything]}
 
 
 def _moderator_emails(event: Event) -> set[str]:

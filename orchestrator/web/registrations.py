@@ -97,7 +97,7 @@ def apply_registration(
     return f"registration_{ENDED_EVENTS[event_type]}"
 
 
-def _registered(
+def _registered(  # noqa: PLR0913  the parts of one webhook registration
     session: Session,
     meeting: ZoomMeeting,
     person: Person | None,

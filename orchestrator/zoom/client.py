@@ -46,7 +46,7 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
-def paginate(
+def paginate(  # noqa: PLR0913  keyword-only paging options, each with a default
     http: ZoomHttp,
     path_template: str,
     items_key: str,

@@ -125,7 +125,7 @@ def advise_429(headers: Mapping[str, str], message: str, now: datetime) -> RateL
 class ZoomHttp:
     """Sends Zoom API calls with auth, pacing, retries and typed errors. Thread-safe."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  the HTTP layer's collaborators, wired once by the app
         self,
         base_url: str,
         token_provider: TokenProvider,

@@ -48,7 +48,7 @@ class AccessToken:
 class TokenProvider:
     """One cached access token shared by all threads, renewed ``renew_margin`` before expiry."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  the OAuth app's credentials and transport, wired once by the app
         self,
         account_id: str,
         client_id: str,

@@ -62,16 +62,17 @@ def zoom_rooms(rt: App) -> dict[str, list[str]]:
 
 
 def room_of(rt: App, email: str, number: int = 1) -> str | None:
-    rooms = service.show(rt, None, number)["rooms"]
-    return next((r["room"] for r in rooms if any(p["email"] == email for p in r["people"])), None)
+    rooms = service.show(rt.store, rt.clock, None, number).rooms
+    return next((r.room for r in rooms if any(p.email == email for p in r.people)), None)
 
 
 def free_room_for(rt: App, email: str) -> str:
     """A room of round 1 the person may move to (not full, not their room, not theirs in round 2)."""
     current, later = room_of(rt, email, 1), room_of(rt, email, 2)
     return next(
-        r["room"] for r in service.show(rt, None, 1)["rooms"]
-        if r["room"] not in (current, later) and r["assigned"] < r["capacity"]
+        r.room
+        for r in service.show(rt.store, rt.clock, None, 1).rooms
+        if r.room not in (current, later) and r.assigned < r.capacity
     )
 
 
@@ -124,7 +125,7 @@ def test_organiser_and_moderator_flow(
     plan_all(rt, None)
     page.get_by_role("link", name="Moderationskonsole").first.click()
     page.wait_for_url(f"{base}/events/{EVENT_KEY}/console")
-    assert page.locator(".room").count() == len(service.show(rt, None, 1)["rooms"])
+    assert page.locator(".room").count() == len(service.show(rt.store, rt.clock, None, 1).rooms)
     assert check_accessibility(page, axe_source) == []
 
     # --- move a person by keyboard alone: Tab to the form, arrows to choose, Enter to send ------

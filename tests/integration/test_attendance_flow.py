@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from orchestrator.attendance.certificates import certificate_attachments, send_certificates
 from orchestrator.attendance.minutes import compute_attendance
-from orchestrator.cli.attendance_cmd import attendance_export, issue_certificates
+from orchestrator.attendance.service import CertificatesRequest
+from orchestrator.cli.attendance_cmd import certificates_action, export_action
 from orchestrator.db.models import AttendanceCertificate, AttendanceMark, Event
 from orchestrator.jobs import webhooks as webhook_job
 from orchestrator.mail.transports import EmlDirectoryTransport
@@ -107,9 +108,9 @@ def test_minutes_are_merged_and_clipped(scenario: Scenario) -> None:
 
 def test_csv_export_and_certificates(scenario: Scenario, tmp_path: Path) -> None:
     play_event_day(scenario)
-    result = attendance_export(scenario.rt, None, None)
-    assert result["min_minutes"] == 192  # 75 % of the 255 programme minutes without the lunch break
-    rows = list(csv.reader(io.StringIO(result["csv"].lstrip("\ufeff")), delimiter=";"))
+    result = export_action(scenario.rt, None, None)
+    assert result.min_minutes == 192  # 75 % of the 255 programme minutes without the lunch break
+    rows = list(csv.reader(io.StringIO(result.csv.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:5] == ["E-mail", "First name", "Last name", "Organisation", "Minutes"]
     by_email = {row[0]: row for row in rows[1:]}
     assert by_email[ALICE][4:6] == ["265", "4,42"] and by_email[ALICE][8] == "yes"
@@ -118,21 +119,23 @@ def test_csv_export_and_certificates(scenario: Scenario, tmp_path: Path) -> None
     # ran from 09:25 to 14:20.
     assert by_email[ALICE][6:8] == ["27.08.2025 09:25", "27.08.2025 14:20"]
     assert rows[-1][0] == "Guests without registration: 1"
-    assert "Gast" not in result["csv"]
+    assert "Gast" not in result.csv
 
     out = tmp_path / "certs"
-    issued = issue_certificates(scenario.rt, None, None, out, send=False)
-    assert issued["certificates"] == 1
+    issued = certificates_action(scenario.rt, CertificatesRequest(None, None, out), send=False)
+    assert issued.certificates == 1
     (pdf_path,) = out.iterdir()
     assert ALICE_NAME == "François Zimmermann"  # the file name spells it in ASCII
     assert pdf_path.name.startswith("teilnahmebescheinigung-francois-zimmermann-")
     assert pdf_path.suffix == ".pdf"
     assert pdf_path.read_bytes().startswith(b"%PDF-")
 
-    lower = issue_certificates(scenario.rt, None, 20, None, send=True)
-    assert (lower["certificates"], sorted(lower["sent"])) == (2, sorted([ALICE, BOB]))
-    again = issue_certificates(scenario.rt, None, 20, None, send=True)
-    assert (again["sent"], sorted(again["already_sent"])) == ([], sorted([ALICE, BOB]))
+    lower = certificates_action(scenario.rt, CertificatesRequest(None, 20, None), send=True)
+    mailed = lower.mailing()
+    assert mailed is not None and (lower.certificates, sorted(mailed.sent)) == (2, sorted([ALICE, BOB]))
+    again = certificates_action(scenario.rt, CertificatesRequest(None, 20, None), send=True)
+    mailed = again.mailing()
+    assert mailed is not None and (mailed.sent, sorted(mailed.already_sent)) == ([], sorted([ALICE, BOB]))
     mails = sorted((tmp_path / "mails").glob("*.eml"))
     assert len(mails) == 2
     msg = message_from_bytes(mails[0].read_bytes())
@@ -192,7 +195,7 @@ def test_send_before_the_meeting_ended_is_refused(scenario: Scenario) -> None:
 
     scenario.clock.set(EVENT_START + timedelta(hours=1))
     with pytest.raises(BadInput, match="not ended"):
-        issue_certificates(scenario.rt, None, None, None, send=True)
+        certificates_action(scenario.rt, CertificatesRequest(None, None, None), send=True)
 
 
 def test_first_joined_and_last_left_are_clipped_like_the_minutes(scenario: Scenario) -> None:
@@ -208,11 +211,11 @@ def test_first_joined_and_last_left_are_clipped_like_the_minutes(scenario: Scena
             participant_event("meeting.participant_left", mid, at(12, 40), **bob),
         ):
             store_notification(session, notification, scenario.clock.now())
-    result = attendance_export(scenario.rt, None, None)
-    (bob_json,) = [p for p in result["people"] if p["email"] == BOB]
-    assert bob_json["minutes"] == 285  # 09:30 – 14:15
-    assert (bob_json["first_join"], bob_json["last_leave"]) == (at(7, 30), at(12, 15))
-    rows = list(csv.reader(io.StringIO(result["csv"].lstrip("\ufeff")), delimiter=";"))
+    result = export_action(scenario.rt, None, None)
+    (bob_json,) = [p for p in result.people if p.email == BOB]
+    assert bob_json.minutes == 285  # 09:30 – 14:15
+    assert (bob_json.first_join, bob_json.last_leave) == (at(7, 30), at(12, 15))
+    rows = list(csv.reader(io.StringIO(result.csv.lstrip("\ufeff")), delimiter=";"))
     (bob_row,) = [row for row in rows if row[0] == BOB]
     assert bob_row[4:8] == ["285", "4,75", "27.08.2025 09:30", "27.08.2025 14:15"]
     # Someone who never was in the running meeting has neither.

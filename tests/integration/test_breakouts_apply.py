@@ -14,12 +14,13 @@ from orchestrator.breakouts.plan import PlanOptions
 from orchestrator.db.models import (
     BreakoutApply,
     BreakoutAssignment,
-    BreakoutRound,
+    BreakoutRoundRecord,
     Event,
     Person,
     ZoomAuditEntry,
 )
 from orchestrator.errors import BadInput
+from orchestrator.jobs.breakouts import work
 from tests.integration.test_breakouts_support import (
     ROUND1_START,
     ROUND2_START,
@@ -65,20 +66,20 @@ def _in_zoom(rt: App) -> dict[str, list[str]]:
 
 def test_apply_puts_exactly_the_plan_into_zoom_and_records_it(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     rt.emulator.clear_request_log()
-    result = service.apply(rt, None, 1, LIMITS)
-    assert result["action"] == "applied" and result["zoom_writes"] == 1 and result["verified"] is True
+    result = service.apply(work(rt), None, 1, LIMITS)
+    assert result.action == "applied" and result.zoom_writes == 1 and result.verified is True
     assert _writes(rt) == [f"PATCH /v2/meetings/{zoom_meeting_id(rt)}"]
     expected = _expected(rt, 1)
     assert _in_zoom(rt) == expected
-    assert result["participants"] == sum(len(v) for v in expected.values()) == 235 + 8
-    assert "Recover to pre-assigned rooms" in result["instructions"]["en"]
-    assert "Zu vorab zugewiesenen Räumen wiederherstellen" in result["instructions"]["de"]
+    assert result.participants == sum(len(v) for v in expected.values()) == 235 + 8
+    assert "Recover to pre-assigned rooms" in result.instructions.en
+    assert "Zu vorab zugewiesenen Räumen wiederherstellen" in result.instructions.de
     with rt.session() as session:
         record = session.scalars(select(BreakoutApply)).one()
         assert (record.state, record.verified, record.current) == ("applied", True, True)
-        assert record.payload_hash == result["payload_hash"]
+        assert record.payload_hash == result.payload_hash
         audit = session.scalars(
             select(ZoomAuditEntry).where(ZoomAuditEntry.action == "apply_breakout_rooms")
         ).one()
@@ -89,17 +90,17 @@ def test_unchanged_plan_makes_no_write_and_a_change_exactly_one_patch(
     database_url: str, tmp_path: Path
 ) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
-    service.apply(rt, None, 1, LIMITS)
+    service.plan(rt.store, rt.clock, None, PlanOptions())
+    service.apply(work(rt), None, 1, LIMITS)
     rt.emulator.clear_request_log()
-    again = service.apply(rt, None, 1, LIMITS)
-    assert again["action"] == "unchanged" and again["zoom_writes"] == 0 and _writes(rt) == []
+    again = service.apply(work(rt), None, 1, LIMITS)
+    assert again.action == "unchanged" and again.zoom_writes == 0 and _writes(rt) == []
 
     add_cancelled(rt, "anna.berger@example.org", "Anna", "Berger")  # a moderator cancels: left out of Zoom
     someone = next(iter(_expected(rt, 1)["Kümmerei Köln"]))
     cancel(rt, someone)
-    changed = service.apply(rt, None, 1, LIMITS)
-    assert changed["zoom_writes"] == 1 and len(_writes(rt)) == 1
+    changed = service.apply(work(rt), None, 1, LIMITS)
+    assert changed.zoom_writes == 1 and len(_writes(rt)) == 1
     zoom = _in_zoom(rt)
     assert zoom == _expected(rt, 1) | {
         "ALIA – Agil leben im Alter": [
@@ -111,18 +112,18 @@ def test_unchanged_plan_makes_no_write_and_a_change_exactly_one_patch(
 
 def test_zoom_holds_one_set_so_an_earlier_round_is_sent_again(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
-    service.apply(rt, None, 1, LIMITS)
-    service.apply(rt, None, 2, LIMITS)
+    service.plan(rt.store, rt.clock, None, PlanOptions())
+    service.apply(work(rt), None, 1, LIMITS)
+    service.apply(work(rt), None, 2, LIMITS)
     assert _in_zoom(rt) == _expected(rt, 2)
     rt.emulator.clear_request_log()
-    back = service.apply(rt, None, 1, LIMITS)
-    assert back["zoom_writes"] == 1 and _in_zoom(rt) == _expected(rt, 1)
+    back = service.apply(work(rt), None, 1, LIMITS)
+    assert back.zoom_writes == 1 and _in_zoom(rt) == _expected(rt, 1)
     with rt.session() as session:
         current = {
             number: record.current
             for record, number in session.execute(
-                select(BreakoutApply, BreakoutRound.number).join(BreakoutRound)
+                select(BreakoutApply, BreakoutRoundRecord.number).join(BreakoutRoundRecord)
             )
         }
     assert current == {1: True, 2: False}
@@ -130,56 +131,56 @@ def test_zoom_holds_one_set_so_an_earlier_round_is_sent_again(database_url: str,
 
 def test_limits_are_checked_before_calling_zoom(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     rt.emulator.clear_request_log()
     with pytest.raises(ZoomLimitExceeded) as caught:
-        service.apply(rt, None, 1, ZoomLimits(max_participants=200, max_rooms=4))
+        service.apply(work(rt), None, 1, ZoomLimits(max_participants=200, max_rooms=4))
     assert "243 pre-assigned people" in str(caught.value) and "5 rooms" in str(caught.value)
     assert _writes(rt) == []
     with pytest.raises(ZoomLimitExceeded, match="longer than 10"):
-        service.apply(rt, None, 1, ZoomLimits(max_room_name_length=10))
+        service.apply(work(rt), None, 1, ZoomLimits(max_room_name_length=10))
     assert rt.emulator.meeting(zoom_meeting_id(rt))["settings"]["breakout_room"].get("rooms") is None  # type: ignore[index]
 
 
 def test_bad_rounds_are_refused(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
     with pytest.raises(BadInput, match="not been planned"):
-        service.apply(rt, None, 1, LIMITS)
-    service.plan(rt, None, PlanOptions())
+        service.apply(work(rt), None, 1, LIMITS)
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     at(rt, ROUND1_START + minutes(50))
     with pytest.raises(BadInput, match="already over"):
-        service.apply(rt, None, 1, LIMITS)
-    assert service.apply(rt, None, 2, LIMITS)["zoom_writes"] == 1
+        service.apply(work(rt), None, 1, LIMITS)
+    assert service.apply(work(rt), None, 2, LIMITS).zoom_writes == 1
 
 
 def test_job_applies_due_rounds_and_plans_late_registrations(database_url: str, tmp_path: Path) -> None:
     from orchestrator.jobs import breakouts as job
 
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     assert job.next_due(rt, None) == ROUND1_START - minutes(10)
     rt.emulator.clear_request_log()
     early = job.run(rt, None)
-    assert early["applied"] == [] and _writes(rt) == []
+    assert early.applied == [] and _writes(rt) == []
 
     late = add_people(rt, 5)
     at(rt, ROUND1_START - minutes(10))
     due = job.run(rt, None)
-    assert [p["round"] for p in due["planned"]] == [1] and due["planned"][0]["placed_new"] == 5
-    assert [a["round"] for a in due["applied"]] == [1] and len(_writes(rt)) == 1
+    assert [p.round for p in due.planned] == [1] and due.planned[0].placed_new == 5
+    assert [a.round for a in due.applied] == [1] and len(_writes(rt)) == 1
     zoom = _in_zoom(rt)
     assert zoom == _expected(rt, 1)
     assert all(any(email in emails for emails in zoom.values()) for email in late)
-    assert job.run(rt, None)["applied"] == [] and len(_writes(rt)) == 1  # nothing changed: no write
+    assert job.run(rt, None).applied == [] and len(_writes(rt)) == 1  # nothing changed: no write
     assert job.next_due(rt, None) == ROUND2_START - minutes(10)
 
     at(rt, ROUND1_START + minutes(5))  # during round 1: changes are not pushed
     cancel(rt, late[0])
-    assert job.run(rt, None)["applied"] == [] and len(_writes(rt)) == 1
+    assert job.run(rt, None).applied == [] and len(_writes(rt)) == 1
 
     at(rt, ROUND2_START - minutes(9))
     second = job.run(rt, None)
-    assert [a["round"] for a in second["applied"]] == [2] and len(_writes(rt)) == 2
+    assert [a.round for a in second.applied] == [2] and len(_writes(rt)) == 2
     assert _in_zoom(rt) == _expected(rt, 2)
     assert job.next_due(rt, None) is None
 
@@ -191,6 +192,6 @@ def test_job_plans_a_never_planned_event_jointly_at_apply_time(database_url: str
     assert job.next_due(rt, None) == ROUND1_START - minutes(10)
     at(rt, ROUND1_START - minutes(10))
     report = job.run(rt, None)
-    assert report["errors"] == [] and [a["round"] for a in report["applied"]] == [1]
+    assert report.errors == [] and [a.round for a in report.applied] == [1]
     assert _in_zoom(rt) == _expected(rt, 1)
     assert sum(len(v) for v in _expected(rt, 2).values()) == 235 + 8  # round 2 planned in the same go

@@ -19,9 +19,10 @@ from orchestrator.app import App
 from orchestrator.breakouts import service
 from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
-from orchestrator.db.models import BreakoutApply, BreakoutRound, ZoomAuditEntry
+from orchestrator.db.models import BreakoutApply, BreakoutRoundRecord, ZoomAuditEntry
 from orchestrator.errors import OperationFailed
 from orchestrator.i18n import language
+from orchestrator.jobs.breakouts import work
 from orchestrator.zoom.emulator import EmulatorAdapter
 from tests.integration.test_breakouts_support import event_runtime, zoom_meeting_id
 
@@ -33,8 +34,8 @@ MEETINGS = "/v2/meetings/*"
 def rt(database_url: str, tmp_path: Path) -> Iterator[App]:
     """Round 1 planned and in Zoom; round 2 planned, not yet sent."""
     runtime = event_runtime(database_url, tmp_path)
-    service.plan(runtime, None, PlanOptions())
-    service.apply(runtime, None, 1, LIMITS)
+    service.plan(runtime.store, runtime.clock, None, PlanOptions())
+    service.apply(work(runtime), None, 1, LIMITS)
     runtime.emulator.clear_request_log()
     yield runtime
     runtime.close()
@@ -52,7 +53,7 @@ def _records(rt: App) -> dict[int, tuple[str, bool, bool, str | None]]:
         return {
             number: (record.state, record.verified, record.current, record.last_error)
             for record, number in session.execute(
-                select(BreakoutApply, BreakoutRound.number).join(BreakoutRound)
+                select(BreakoutApply, BreakoutRoundRecord.number).join(BreakoutRoundRecord)
             )
         }
 
@@ -80,21 +81,21 @@ def _retry_applies_exactly_once(rt: App, round1: dict[str, list[str]]) -> None:
     rt.emulator.faults.clear()
     rt.emulator.config.max_participants_per_room = None
     rt.emulator.clear_request_log()
-    result = service.apply(rt, None, 2, LIMITS)
-    assert (result["action"], result["zoom_writes"], result["verified"]) == ("applied", 1, True)
+    result = service.apply(work(rt), None, 2, LIMITS)
+    assert (result.action, result.zoom_writes, result.verified) == ("applied", 1, True)
     assert _accepted_patches(rt) == 1
     assert _rooms_in_zoom(rt) != round1
     records = _records(rt)
     assert records[2] == ("applied", True, True, None) and records[1][2] is False
     assert _audit(rt)[-1] == (204, "ok", False)
     rt.emulator.clear_request_log()
-    assert service.apply(rt, None, 2, LIMITS)["zoom_writes"] == 0 and _accepted_patches(rt) == 0
+    assert service.apply(work(rt), None, 2, LIMITS).zoom_writes == 0 and _accepted_patches(rt) == 0
 
 
 def _refused(rt: App, match: str) -> OperationFailed:
     round1 = _rooms_in_zoom(rt)
     with pytest.raises(OperationFailed, match="Zoom refused the rooms of round 2") as caught:
-        service.apply(rt, None, 2, LIMITS)
+        service.apply(work(rt), None, 2, LIMITS)
     assert match in caught.value.message
     assert _rooms_in_zoom(rt) == round1  # Zoom keeps round 1
     records = _records(rt)
@@ -133,7 +134,7 @@ def test_400_from_zoom_validation_is_reported_and_not_recorded(rt: App) -> None:
     assert "@" not in error.message  # Zoom's message names positions, never addresses
     with language("de"):
         with pytest.raises(OperationFailed, match="Zoom hat die Räume der Runde 2 abgelehnt"):
-            service.apply(rt, None, 2, LIMITS)
+            service.apply(work(rt), None, 2, LIMITS)
     assert [outcome for _, outcome, _ in _audit(rt)] == ["failed", "failed"]
     _retry_applies_exactly_once(rt, round1)
 
@@ -163,9 +164,9 @@ def test_connection_lost_and_zoom_did_not_take_it(rt: App, monkeypatch: pytest.M
 def test_timeout_but_zoom_took_it_is_recorded_as_applied(rt: App) -> None:
     # Zoom processes every PATCH but answers after the client's read timeout (30 s): the answer is lost.
     rule = rt.emulator.faults.inject("slow", path_glob=MEETINGS, methods={"PATCH"}, delay_s=60)
-    result = service.apply(rt, None, 2, LIMITS)
+    result = service.apply(work(rt), None, 2, LIMITS)
     assert rule.fired == 5
-    assert (result["action"], result["verified"]) == ("applied", True)
+    assert (result.action, result.verified) == ("applied", True)
     records = _records(rt)
     assert records[2] == ("applied", True, True, None) and records[1][2] is False
     assert _audit(rt) == [(None, "ok", True)]
@@ -185,7 +186,7 @@ def test_unknown_when_the_answer_is_lost_and_the_meeting_cannot_be_read(
 
     monkeypatch.setattr(rt.zoom, "update_meeting", update_then_break_reads)
     with pytest.raises(OperationFailed, match="unknown whether Zoom took the rooms of round 2") as caught:
-        service.apply(rt, None, 2, LIMITS)
+        service.apply(work(rt), None, 2, LIMITS)
     assert "check the meeting in Zoom" in caught.value.message
     assert _rooms_in_zoom(rt) == round1
     records = _records(rt)
@@ -210,12 +211,12 @@ def test_read_back_failing_after_an_accepted_patch_is_applied_unverified(
 
     monkeypatch.setattr(rt.zoom, "update_meeting", update_then_break_reads)
     with pytest.raises(OperationFailed, match="could not be read back to verify them"):
-        service.apply(rt, None, 2, LIMITS)
+        service.apply(work(rt), None, 2, LIMITS)
     records = _records(rt)
     assert records[2][:3] == ("applied", False, True) and records[1][2] is False
     assert _audit(rt) == [(204, "unverified", False)]
     assert _accepted_patches(rt) == 1
     rt.emulator.faults.clear()
-    again = service.apply(rt, None, 2, LIMITS)  # Zoom holds it already: verified without a write
-    assert (again["action"], again["zoom_writes"], again["verified"]) == ("unchanged", 0, True)
+    again = service.apply(work(rt), None, 2, LIMITS)  # Zoom holds it already: verified without a write
+    assert (again.action, again.zoom_writes, again.verified) == ("unchanged", 0, True)
     assert _records(rt)[2] == ("applied", True, True, None)

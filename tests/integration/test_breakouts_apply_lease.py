@@ -13,6 +13,7 @@ from orchestrator.breakouts.limits import ZoomLimits
 from orchestrator.breakouts.plan import PlanOptions
 from orchestrator.db.lease import LeaseBusy, new_holder_id, read, release, try_take
 from orchestrator.db.models import Event
+from orchestrator.jobs.breakouts import work
 from tests.integration.test_breakouts_support import event_runtime
 
 OTHER = "orchestrator breakouts apply (PID 4242, otherhost)"
@@ -22,7 +23,7 @@ def test_apply_while_another_apply_runs_is_refused_and_sends_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     with rt.session() as session:
         name = apply_lease_name(session.scalars(select(Event)).one().id)
     holder = new_holder_id().replace(":", "-")  # a holder on another host
@@ -31,8 +32,8 @@ def test_apply_while_another_apply_runs_is_refused_and_sends_nothing(
     with pytest.raises(
         LeaseBusy, match=r"Another breakout apply .* is running \(orchestrator breakouts apply"
     ):
-        service.apply(rt, None, 1, ZoomLimits())
+        service.apply(work(rt), None, 1, ZoomLimits())
     assert rt.emulator.write_calls() == []
     release(rt.sessions, name, holder)
-    assert service.apply(rt, None, 1, ZoomLimits())["zoom_writes"] == 1
+    assert service.apply(work(rt), None, 1, ZoomLimits()).zoom_writes == 1
     assert read(rt.sessions, name) is None  # released after the apply

@@ -15,7 +15,7 @@ from orchestrator.breakouts.plan import PlanOptions
 from orchestrator.breakouts.queries import assignments_for_round, room_for_person
 from orchestrator.breakouts.solver.errors import InfeasiblePlan
 from orchestrator.breakouts.solver.model import RankCosts
-from orchestrator.db.models import BreakoutAssignment, BreakoutRoom, BreakoutRound, Event, Person
+from orchestrator.db.models import BreakoutAssignment, BreakoutRoom, BreakoutRoundRecord, Event, Person
 from orchestrator.errors import BadInput
 from tests.integration.test_breakouts_support import (
     ROUND1_START,
@@ -33,9 +33,9 @@ from tests.integration.test_breakouts_support import (
 def _placements(rt: App) -> dict[tuple[str, int], str]:
     with rt.session() as session:
         rows = session.execute(
-            select(Person.email, BreakoutRound.number, BreakoutAssignment.room_name)
+            select(Person.email, BreakoutRoundRecord.number, BreakoutAssignment.room_name)
             .join(Person, Person.id == BreakoutAssignment.person_id)
-            .join(BreakoutRound, BreakoutRound.id == BreakoutAssignment.round_id)
+            .join(BreakoutRoundRecord, BreakoutRoundRecord.id == BreakoutAssignment.round_id)
         )
         return {(email, number): room for email, number, room in rows}
 
@@ -43,7 +43,9 @@ def _placements(rt: App) -> dict[tuple[str, int], str]:
 def _capacities(rt: App) -> dict[tuple[int, str], int]:
     with rt.session() as session:
         rows = session.execute(
-            select(BreakoutRound.number, BreakoutRoom.name, BreakoutRoom.capacity).join(BreakoutRound)
+            select(BreakoutRoundRecord.number, BreakoutRoom.name, BreakoutRoom.capacity).join(
+                BreakoutRoundRecord
+            )
         )
         return {(number, name): capacity for number, name, capacity in rows}
 
@@ -72,18 +74,18 @@ def _check_valid(rt: App) -> dict[tuple[str, int], str]:
 
 def test_plan_places_everyone_once_per_round_within_capacity(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    result = service.plan(rt, None, PlanOptions())
+    result = service.plan(rt.store, rt.clock, None, PlanOptions())
     placements = _check_valid(rt)
     people = len(active_emails(rt))
-    assert result["people"] == people == 235
-    assert result["rounds"] == [1, 2]
-    assert result["placed_new"] == 2 * people and result["kept"] == 0 and result["moved"] == []
-    wishes = result["wishes"]
-    assert sum(wishes.values()) == 2 * people
-    assert wishes["first"] > wishes["none"]
-    assert {r["room"] for r in result["rooms"]} == {room for (_n, room) in _capacities(rt)}
-    assert sum(r["assigned"] for r in result["rooms"] if r["round"] == 1) == people
-    assert result["versions"] == {"1": 1, "2": 1}
+    assert result.people == people == 235
+    assert result.rounds == [1, 2]
+    assert result.placed_new == 2 * people and result.kept == 0 and result.moved == []
+    wishes = result.wishes
+    assert wishes.total == 2 * people
+    assert wishes.first > wishes.none
+    assert {r.room for r in result.rooms} == {room for (_n, room) in _capacities(rt)}
+    assert sum(r.assigned for r in result.rooms if r.round == 1) == people
+    assert result.versions == {1: 1, 2: 1}
     # the queries the room mails use agree with the stored plan
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
@@ -101,55 +103,55 @@ def test_plan_places_everyone_once_per_round_within_capacity(database_url: str, 
 def test_plan_is_deterministic_across_stores(database_url: str, tmp_path: Path) -> None:
     first = event_runtime(database_url, tmp_path / "a")
     second = event_runtime(f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "b")
-    service.plan(first, None, PlanOptions())
-    service.plan(second, None, PlanOptions())
+    service.plan(first.store, first.clock, None, PlanOptions())
+    service.plan(second.store, second.clock, None, PlanOptions())
     assert _placements(first) == _placements(second)
-    again = service.plan(first, None, PlanOptions(rebalance=True))
-    assert again["moved"] == [] and again["versions"] == {"1": 1, "2": 1}
+    again = service.plan(first.store, first.clock, None, PlanOptions(rebalance=True))
+    assert again.moved == [] and again.versions == {1: 1, 2: 1}
 
 
 def test_costs_are_configurable(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    cheap = service.plan(rt, None, PlanOptions(costs=RankCosts(costs=(0, 1, 2), unranked=6)))
+    cheap = service.plan(rt.store, rt.clock, None, PlanOptions(costs=RankCosts(costs=(0, 1, 2), unranked=6)))
     scaled = RankCosts(costs=(0, 10, 20), unranked=60, repeat_miss_extra=30)
-    dear = service.plan(rt, None, PlanOptions(costs=scaled, rebalance=True))
+    dear = service.plan(rt.store, rt.clock, None, PlanOptions(costs=scaled, rebalance=True))
     # every cost times ten: the same optimal plan, ten times the objective
-    assert dear["objective"] == 10 * cheap["objective"] and dear["wishes"] == cheap["wishes"]
+    assert dear.objective == 10 * cheap.objective and dear.wishes == cheap.wishes
     first_only = service.plan(
-        rt, None, PlanOptions(costs=RankCosts(costs=(0, 5, 5), unranked=5), rebalance=True)
+        rt.store, rt.clock, None, PlanOptions(costs=RankCosts(costs=(0, 5, 5), unranked=5), rebalance=True)
     )
-    assert first_only["wishes"]["first"] >= cheap["wishes"]["first"]
+    assert first_only.wishes.first >= cheap.wishes.first
 
 
 def test_replan_after_50_late_registrations_moves_nobody(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     before = _placements(rt)
     _grow_rooms(rt, 10)  # 325 seats per round for 285 people
     late = add_people(rt, 50)
-    result = service.plan(rt, None, PlanOptions())
+    result = service.plan(rt.store, rt.clock, None, PlanOptions())
     after = _check_valid(rt)
-    assert result["moved"] == []
+    assert result.moved == []
     assert {k: after[k] for k in before} == before  # 0 already-placed people moved
     assert all((email, r) in after for email in late for r in (1, 2))
-    assert result["kept"] == len(before) and result["placed_new"] == 100
-    assert result["versions"] == {"1": 2, "2": 2}
+    assert result.kept == len(before) and result.placed_new == 100
+    assert result.versions == {1: 2, 2: 2}
 
-    rebalanced = service.plan(rt, None, PlanOptions(rebalance=True))
+    rebalanced = service.plan(rt.store, rt.clock, None, PlanOptions(rebalance=True))
     final = _check_valid(rt)
     changed = sorted((e, r) for (e, r), room in after.items() if final[(e, r)] != room)
-    assert sorted((m["email"], m["round"]) for m in rebalanced["moved"]) == changed
-    assert rebalanced["objective"] <= result["objective"]
+    assert sorted((m.email, m.round) for m in rebalanced.moved) == changed
+    assert rebalanced.objective <= result.objective
 
 
 def test_cancelled_people_leave_future_rounds(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     gone = active_emails(rt)[0]
     cancel(rt, gone)
-    result = service.plan(rt, None, PlanOptions())
-    assert sorted((r["email"], r["round"]) for r in result["removed"]) == [(gone, 1), (gone, 2)]
-    assert all(r["reason"] == "cancelled" for r in result["removed"])
+    result = service.plan(rt.store, rt.clock, None, PlanOptions())
+    assert sorted((r.email, r.round) for r in result.removed) == [(gone, 1), (gone, 2)]
+    assert all(r.reason == "cancelled" for r in result.removed)
     assert not any(email == gone for email, _ in _placements(rt))
 
 
@@ -159,7 +161,7 @@ def test_impossible_plan_says_how_many_seats_are_missing_and_stores_nothing(
     rt = event_runtime(database_url, tmp_path)
     _grow_rooms(rt, -10)  # 225 seats for 235 people
     with pytest.raises(InfeasiblePlan) as caught:
-        service.plan(rt, None, PlanOptions())
+        service.plan(rt.store, rt.clock, None, PlanOptions())
     assert "10 seats are missing" in caught.value.message
     assert caught.value.missing_seats == 10
     assert _placements(rt) == {}
@@ -167,35 +169,35 @@ def test_impossible_plan_says_how_many_seats_are_missing_and_stores_nothing(
 
 def test_one_round_and_rounds_in_progress(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
-    service.plan(rt, None, PlanOptions())
+    service.plan(rt.store, rt.clock, None, PlanOptions())
     before = _placements(rt)
-    only_two = service.plan(rt, None, PlanOptions(round_number=2, rebalance=True))
-    assert only_two["rounds"] == [2]
+    only_two = service.plan(rt.store, rt.clock, None, PlanOptions(round_number=2, rebalance=True))
+    assert only_two.rounds == [2]
     after = _check_valid(rt)
     assert {k: v for k, v in after.items() if k[1] == 1} == {k: v for k, v in before.items() if k[1] == 1}
 
     at(rt, ROUND1_START + minutes(5))  # round 1 is running
     late = add_people(rt, 3)
     with pytest.raises(BadInput, match="is running"):
-        service.plan(rt, None, PlanOptions(round_number=1))
-    result = service.plan(rt, None, PlanOptions())
-    assert result["rounds"] == [2]
+        service.plan(rt.store, rt.clock, None, PlanOptions(round_number=1))
+    result = service.plan(rt.store, rt.clock, None, PlanOptions())
+    assert result.rounds == [2]
     placements = _placements(rt)
     assert all((email, 2) in placements and (email, 1) not in placements for email in late)
 
     at(rt, ROUND2_START + minutes(60))
     with pytest.raises(BadInput, match="already over"):
-        service.plan(rt, None, PlanOptions(round_number=2))
+        service.plan(rt.store, rt.clock, None, PlanOptions(round_number=2))
     with pytest.raises(BadInput, match="no breakout round 7"):
-        service.plan(rt, None, PlanOptions(round_number=7))
+        service.plan(rt.store, rt.clock, None, PlanOptions(round_number=7))
 
 
 def test_room_whose_moderator_cancelled_is_flagged(database_url: str, tmp_path: Path) -> None:
     rt = event_runtime(database_url, tmp_path)
     add_cancelled(rt, "paul.hoffmann@example.org", "Paul", "Hoffmann")
-    result = service.plan(rt, None, PlanOptions())
-    assert {(f["round"], f["room"]) for f in result["flagged_rooms"]} == {
+    result = service.plan(rt.store, rt.clock, None, PlanOptions())
+    assert {(f.round, f.room) for f in result.flagged_rooms} == {
         (1, "Kümmerei Köln"),
         (2, "Kümmerei Köln"),
     }
-    assert result["flagged_rooms"][0]["cancelled_moderators"] == ["Paul Hoffmann"]
+    assert result.flagged_rooms[0].cancelled_moderators == ["Paul Hoffmann"]

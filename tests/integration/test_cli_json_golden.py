@@ -41,15 +41,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import typer.main
 from typer.testing import CliRunner, Result
 
 from orchestrator.app import App
 from orchestrator.cli import app
 from orchestrator.cli import state as cli_state
+from orchestrator.cli.app import COMMANDS, load_command
 from orchestrator.clock import FrozenClock
 from orchestrator.web.inbox import store_notification
 from orchestrator.zoom.emulator import EmulatorState
@@ -168,10 +169,15 @@ class Scenario:
         return str(self.tmp / name)
 
 
+def root_command() -> Any:
+    """The root with every command group loaded (the CLI itself loads them one at a time)."""
+    return SimpleNamespace(commands={name: load_command(name) for name in COMMANDS})
+
+
 def command_path(args: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """The (sub)command names at the start of ``args``: ``("users", "add")``."""
     path: list[str] = []
-    command: Any = typer.main.get_command(app)
+    command: Any = root_command()
     for arg in args:
         subcommands = getattr(command, "commands", None)
         if subcommands is None or arg not in subcommands:
@@ -192,7 +198,7 @@ def json_commands() -> set[tuple[str, ...]]:
         elif any("--json" in param.opts for param in command.params):
             yield path
 
-    return set(walk(typer.main.get_command(app), ()))
+    return set(walk(root_command(), ()))
 
 
 def invoke_with_input(args: list[str], stdin: str | None) -> Result:

@@ -39,8 +39,9 @@ def rt(database_url: str, tmp_path: Path) -> App:
     with runtime.session() as session:
         event = session.scalars(select(Event)).one()
         batch = parse_registrations(FIXTURE_CSV, workshops=agenda_of(event).workshops())
-        apply_import(session, event, batch, default_language="de", cancel_missing=False,
-                     now=runtime.clock.now())
+        apply_import(
+            session, event, batch, default_language="de", cancel_missing=False, now=runtime.clock.now()
+        )
         session.commit()
     plan_all(runtime, None)
     add_account(runtime, MODERATOR, "moderator", event_key=EVENT_KEY)
@@ -55,15 +56,19 @@ def client(rt: App) -> TestClient:
 
 
 def _room_of(rt: App, email: str, number: int = 1) -> str | None:
-    shown = service.show(rt, None, number)
-    return next((r["room"] for r in shown["rooms"] if any(p["email"] == email for p in r["people"])), None)
+    shown = service.show(rt.store, rt.clock, None, number)
+    return next((r.room for r in shown.rooms if any(p.email == email for p in r.people)), None)
 
 
 def _candidate(rt: App, avoid: str) -> str:
-    avoided = {p["email"] for n in (1, 2) for r in service.show(rt, None, n)["rooms"] if r["room"] == avoid
-               for p in r["people"]}
-    return next(p["email"] for r in service.show(rt, None, 1)["rooms"] for p in r["people"]
-                if p["email"] not in avoided)
+    shown = [service.show(rt.store, rt.clock, None, n) for n in (1, 2)]
+    avoided = {p.email for s in shown for r in s.rooms if r.room == avoid for p in r.people}
+    return next(
+        p.email
+        for r in service.show(rt.store, rt.clock, None, 1).rooms
+        for p in r.people
+        if p.email not in avoided
+    )
 
 
 def _zoom_rooms(rt: App) -> dict[str, list[str]]:
@@ -85,16 +90,16 @@ def _post(client: TestClient, action: str, **data: str) -> str:
 
 def test_console_shows_rooms_with_people_and_capacity(rt: App, client: TestClient) -> None:
     page = client.get(CONSOLE).text
-    shown = service.show(rt, None, 1)
-    for room in shown["rooms"]:
-        assert f"{room['assigned']} von {room['capacity']} Plätzen" in page
-    full = page[page.index(f">{FULL}</h3>") - 200:]
+    shown = service.show(rt.store, rt.clock, None, 1)
+    for room in shown.rooms:
+        assert f"{room.assigned} von {room.capacity} Plätzen" in page
+    full = page[page.index(f">{FULL}</h3>") - 200 :]
     assert "room-full" in full[:250] and "voll" in full[:600]
     assert "Noch nicht an Zoom übermittelt." in page
     assert "Anleitung für den Host, sobald die Räume übermittelt sind" in page
     assert "Zu vorab zugewiesenen Räumen wiederherstellen" in page and "Recover to pre-assigned" not in page
-    placed = sum(r["assigned"] for r in shown["rooms"])
-    assert page.count('draggable="true"') == placed + len(shown["unplaced"])
+    placed = sum(r.assigned for r in shown.rooms)
+    assert page.count('draggable="true"') == placed + len(shown.unplaced)
     assert '<script src="/static/console.js" defer></script>' in page
 
 
@@ -130,11 +135,11 @@ def test_full_room_needs_force_and_swap_exchanges_rooms(rt: App, client: TestCli
     assert "kreuzen Sie „Auch einteilen, wenn der Raum voll ist“ an" in page and "--force" not in page
     page = _post(client, "move", email=person, room=FULL, force="1")
     assert _room_of(rt, person) == FULL and "trotz Hinweis eingeteilt" in page
-    rooms = service.show(rt, None, 1)["rooms"]
-    a = next(p["email"] for r in rooms if r["room"] == TARGET for p in r["people"])
+    rooms = service.show(rt.store, rt.clock, None, 1).rooms
+    a = next(p.email for r in rooms if r.room == TARGET for p in r.people)
     room_a = _room_of(rt, a)
-    candidates = [p["email"] for r in service.show(rt, None, 1)["rooms"] if r["room"] not in (TARGET, FULL)
-                  for p in r["people"]]
+    shown = service.show(rt.store, rt.clock, None, 1)
+    candidates = [p.email for r in shown.rooms if r.room not in (TARGET, FULL) for p in r.people]
     for b in candidates:
         room_b = _room_of(rt, b)
         page = _post(client, "swap", email_a=a, email_b=b)

@@ -156,7 +156,7 @@ def _choose_workshops(
     return person_idx[order], room_idx[order]
 
 
-def _pick_round(
+def _pick_round(  # noqa: PLR0913  hot loop: plain arrays, no wrapper object
     n: int,
     m: int,
     seats: IntArray,

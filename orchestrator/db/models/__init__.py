@@ -1,7 +1,7 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
 from orchestrator.db.models.breakouts import BreakoutApply, BreakoutAssignment, BreakoutPlanVersion
-from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRound, Event
+from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRoundRecord, Event
 from orchestrator.db.models.lease import OperationLease
 from orchestrator.db.models.mail import OutboxMessage, OutboxState
 from orchestrator.db.models.person import Person, ZoomRegistration
@@ -23,7 +23,7 @@ __all__ = [
     "BreakoutAssignment",
     "BreakoutPlanVersion",
     "BreakoutRoom",
-    "BreakoutRound",
+    "BreakoutRoundRecord",
     "Event",
     "LoginAttempt",
     "MeetingRun",

@@ -32,8 +32,8 @@ class Event(Base):
     blocks: Mapped[list[AgendaBlock]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="AgendaBlock.position"
     )
-    rounds: Mapped[list[BreakoutRound]] = relationship(
-        back_populates="event", cascade="all, delete-orphan", order_by="BreakoutRound.number"
+    rounds: Mapped[list[BreakoutRoundRecord]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="BreakoutRoundRecord.number"
     )
 
 
@@ -55,7 +55,7 @@ class AgendaBlock(Base):
     event: Mapped[Event] = relationship(back_populates="blocks")
 
 
-class BreakoutRound(Base):
+class BreakoutRoundRecord(Base):
     """A breakout round of an event; rooms are replaced in Zoom shortly before ``start_utc``."""
 
     __tablename__ = "breakout_round"
@@ -89,4 +89,4 @@ class BreakoutRoom(Base):
     # [{"name": ..., "email": ...}]
     moderators: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
-    round: Mapped[BreakoutRound] = relationship(back_populates="rooms")
+    round: Mapped[BreakoutRoundRecord] = relationship(back_populates="rooms")

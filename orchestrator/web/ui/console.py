@@ -6,16 +6,18 @@ that fills in and submits the same move form.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from orchestrator.breakouts import service
+from orchestrator.breakouts.results import ZoomApplied, ZoomUpdate
 from orchestrator.errors import BadInput, OrchestratorError
 from orchestrator.i18n import _, language
 from orchestrator.ids import parse_store_id
+from orchestrator.jobs.breakouts import work
 from orchestrator.web.ui.console_data import console_view
 from orchestrator.web.ui.csrf import checked_form
 from orchestrator.web.ui.dashboard import label_helpers
@@ -57,17 +59,26 @@ def console_page(key: str, request: Request, state: State, principal: Anyone) ->
         number = _round_number(request.query_params.get("round", default), default)
         view = console_view(db, event, number, now, lang) if number in numbers else None
         event_info = {"key": event.key, "title": event.title, "timezone": event.timezone}
-    return render(request, state, "console.html", principal=principal, timezone=event_info["timezone"],
-                  event=event_info, view=view, round_number=number, **label_helpers())
+    return render(
+        request,
+        state,
+        "console.html",
+        principal=principal,
+        timezone=event_info["timezone"],
+        event=event_info,
+        view=view,
+        round_number=number,
+        **label_helpers(),
+    )
 
 
-def _zoom_note(zoom: dict[str, Any] | None, lang: str) -> tuple[str, str | None]:
+def _zoom_note(zoom: ZoomUpdate | None, lang: str) -> tuple[str, str | None]:
     """A sentence on what happened in Zoom after a change, and the host instruction if it was sent."""
     if zoom is None:
         return "", None
-    if zoom.get("applied"):
-        return _("Zoom was updated."), zoom["instructions"][lang]
-    return str(zoom.get("reason") or ""), None
+    if isinstance(zoom, ZoomApplied):
+        return _("Zoom was updated."), zoom.instructions.in_language(lang)
+    return zoom.reason, None
 
 
 @router.post("/events/{key}/console/move")
@@ -85,8 +96,15 @@ def move(key: str, request: Request, state: State, principal: Anyone, form: Form
             return redirect(_back(key, number))
         try:
             with state.zoom_lock:
-                result = service.move(state.runtime, key, email=email, room=room, round_number=number,
-                                      force=form.get("force") == "1", limits=state.limits)
+                result = service.move(
+                    work(state.runtime),
+                    key,
+                    email=email,
+                    room=room,
+                    round_number=number,
+                    force=form.get("force") == "1",
+                    limits=state.limits,
+                )
         except OrchestratorError as exc:
             # The service speaks of the CLI's --force; here it is the checkbox.
             message = exc.message.replace(
@@ -95,13 +113,17 @@ def move(key: str, request: Request, state: State, principal: Anyone, form: Form
             )
             flash(request, "error", message, details=exc.details)
             return redirect(_back(key, number))
-        if not result["changed"]:
-            flash(request, "info", _("{email} is in {room} already.", email=result["email"], room=room))
+        if not result.changed:
+            flash(request, "info", _("{email} is in {room} already.", email=result.email, room=room))
             return redirect(_back(key, number))
-        note, instruction = _zoom_note(result["zoom"], lang)
-        text = _("{email} moved from {before} to {after}.", email=result["email"],
-                 before=result["before"] or "–", after=result["after"])
-        flash(request, "ok", f"{text} {note}".strip(), details=result["warnings"], instruction=instruction)
+        note, instruction = _zoom_note(result.zoom, lang)
+        text = _(
+            "{email} moved from {before} to {after}.",
+            email=result.email,
+            before=result.before or "–",
+            after=result.after,
+        )
+        flash(request, "ok", f"{text} {note}".strip(), details=result.warnings, instruction=instruction)
     return redirect(_back(key, number))
 
 
@@ -118,15 +140,26 @@ def swap(key: str, request: Request, state: State, principal: Anyone, form: Form
             if not first or not second or first == second:
                 raise BadInput(_("Please choose two different people."))
             with state.zoom_lock:
-                result = service.swap(state.runtime, key, email_a=first, email_b=second, round_number=number,
-                                      limits=state.limits)
+                result = service.swap(
+                    work(state.runtime),
+                    key,
+                    email_a=first,
+                    email_b=second,
+                    round_number=number,
+                    limits=state.limits,
+                )
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(_back(key, number))
-        a, b = result["swapped"]
-        note, instruction = _zoom_note(result["zoom"], lang)
-        text = _("Swapped: {first} is now in {first_room}, {second} in {second_room}.", first=a["email"],
-                 first_room=a["after"], second=b["email"], second_room=b["after"])
+        a, b = result.swapped
+        note, instruction = _zoom_note(result.zoom, lang)
+        text = _(
+            "Swapped: {first} is now in {first_room}, {second} in {second_room}.",
+            first=a.email,
+            first_room=a.after,
+            second=b.email,
+            second_room=b.after,
+        )
         flash(request, "ok", f"{text} {note}".strip(), instruction=instruction)
     return redirect(_back(key, number))
 
@@ -141,16 +174,21 @@ def apply(key: str, request: Request, state: State, principal: Anyone, form: For
     with language(lang):
         try:
             with state.zoom_lock:
-                outcome = service.apply(state.runtime, key, number, state.limits)
+                outcome = service.apply(work(state.runtime), key, number, state.limits)
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(_back(key, number))
         text = (
-            _("Round {round} was sent to Zoom ({rooms} rooms, {people} people).", round=number,
-              rooms=outcome["rooms"], people=outcome["participants"])
-            if outcome["action"] == "applied"
-            else _("Zoom already holds exactly these rooms for round {round}; nothing was sent.",
-                   round=number)
+            _(
+                "Round {round} was sent to Zoom ({rooms} rooms, {people} people).",
+                round=number,
+                rooms=outcome.rooms,
+                people=outcome.participants,
+            )
+            if outcome.action == "applied"
+            else _(
+                "Zoom already holds exactly these rooms for round {round}; nothing was sent.", round=number
+            )
         )
-        flash(request, "ok", text, instruction=outcome["instructions"][lang])
+        flash(request, "ok", text, instruction=outcome.instructions.in_language(lang))
     return redirect(_back(key, number))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -12,18 +12,62 @@ from orchestrator.breakouts.apply import apply_record
 from orchestrator.breakouts.instructions import host_instruction
 from orchestrator.breakouts.moderate import show_round
 from orchestrator.breakouts.payload import participant_count, payload_hash, round_rooms
+from orchestrator.breakouts.results import FlaggedRoom, ShownRoom
 from orchestrator.breakouts.rounds import find_round
 from orchestrator.breakouts.store import plan_version
 from orchestrator.db.models import Event
 
 
-def console_view(
-    session: Session, event: Event, round_number: int, now: datetime, lang: str
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PersonOption:
+    """A person in the console's pickers (``room`` None: without a room; then ``name`` is the e-mail)."""
+
+    email: str
+    name: str
+    room: str | None
+
+
+@dataclass(frozen=True)
+class ApplyStatus:
+    """What was last sent to Zoom for the round, and whether Zoom holds exactly the stored rooms."""
+
+    state: str | None
+    applied_at: datetime | None
+    current: bool
+    verified: bool
+    last_error: str | None
+    in_sync: bool
+
+
+@dataclass(frozen=True)
+class RoundLink:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ConsoleView:
+    """One round in the console."""
+
+    round: int
+    title: str
+    phase: str
+    start: datetime
+    end: datetime
+    rooms: list[ShownRoom]
+    unplaced: list[str]
+    flagged_rooms: list[FlaggedRoom]
+    planned: bool
+    people_options: list[PersonOption]
+    apply: ApplyStatus
+    instruction: str
+    rounds: list[RoundLink]
+
+
+def console_view(session: Session, event: Event, round_number: int, now: datetime, lang: str) -> ConsoleView:
     """Rooms with people and capacity; whether Zoom holds this round as stored; the host instruction."""
     round_row = find_round(event, round_number)
     shown = show_round(session, event, round_number=round_number, now=now)
-    planned = plan_version(session, round_row) is not None
     rooms = round_rooms(session, event, round_row)
     record = apply_record(session, round_row)
     in_zoom = (
@@ -33,24 +77,30 @@ def console_view(
         and record.payload_hash == payload_hash(rooms)
     )
     start = round_row.start_utc.astimezone(ZoneInfo(event.timezone)).strftime("%d.%m.%Y %H:%M")
-    people = sorted(
-        ({"email": p["email"], "name": p["name"], "room": room["room"]} for room in shown["rooms"]
-         for p in room["people"]),
-        key=lambda p: (p["name"].casefold(), p["email"]),
+    placed = sorted(
+        (PersonOption(p.email, p.name, room.room) for room in shown.rooms for p in room.people),
+        key=lambda p: (p.name.casefold(), p.email),
     )
-    return {
-        **shown,
-        "planned": planned,
-        "people_options": people + [{"email": e, "name": e, "room": None} for e in shown["unplaced"]],
-        "apply": {
-            "state": record.state if record else None,
-            "applied_at": record.applied_at if record else None,
-            "current": bool(record and record.current),
-            "verified": bool(record and record.verified),
-            "last_error": record.last_error if record else None,
-            "in_sync": in_zoom,
-        },
-        "instruction": host_instruction(
+    return ConsoleView(
+        round=shown.round,
+        title=shown.title,
+        phase=shown.phase,
+        start=shown.start,
+        end=shown.end,
+        rooms=shown.rooms,
+        unplaced=shown.unplaced,
+        flagged_rooms=shown.flagged_rooms,
+        planned=plan_version(session, round_row) is not None,
+        people_options=placed + [PersonOption(e, e, None) for e in shown.unplaced],
+        apply=ApplyStatus(
+            state=record.state if record else None,
+            applied_at=record.applied_at if record else None,
+            current=bool(record and record.current),
+            verified=bool(record and record.verified),
+            last_error=record.last_error if record else None,
+            in_sync=in_zoom,
+        ),
+        instruction=host_instruction(
             round_number=round_number,
             title=round_row.title,
             start=start,
@@ -58,5 +108,5 @@ def console_view(
             people=participant_count(rooms),
             language=lang,
         ),
-        "rounds": [{"number": r.number, "title": r.title} for r in event.rounds],
-    }
+        rounds=[RoundLink(r.number, r.title) for r in event.rounds],
+    )

@@ -33,7 +33,7 @@ def merge_breakout(current: dict[str, Any], update: object, config: EmulatorConf
     return merged
 
 
-def validate_rooms(rooms: object, config: EmulatorConfig) -> list[dict[str, Any]]:
+def validate_rooms(rooms: object, config: EmulatorConfig) -> list[dict[str, Any]]:  # noqa: C901  Zoom's rules, one check each
     """Check the rooms against Zoom's limits; return them normalised (name, participants)."""
     if not isinstance(rooms, list):
         raise validation_error(f"{FIELD}.rooms", "rooms must be an array.")

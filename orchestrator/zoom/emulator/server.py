@@ -87,7 +87,7 @@ def serve(app: EmulatorApp, host: str = "127.0.0.1", port: int = 8765) -> Emulat
     return EmulatorServer(app, host, port)
 
 
-def main_serve(
+def main_serve(  # noqa: PLR0913  keyword-only server options, each with a default
     *,
     port: int = 8765,
     host: str = "127.0.0.1",

@@ -95,14 +95,12 @@ def test_roster_csv_and_html_escape_and_mark_cancelled_moderators() -> None:
 
 def test_host_instruction_in_german_and_english() -> None:
     texts = host_instructions(round_number=2, title="Runde 2", start="13:00", rooms=5, people=243)
-    assert texts["en"].startswith(
+    assert texts.en.startswith(
         "Breakout round 2 (Runde 2, 13:00): the room assignment was sent to Zoom (5 rooms, 243"
     )
-    assert "Recreate" in texts["en"]
-    assert texts["de"].startswith(
-        "Breakout-Runde 2 (Runde 2, 13:00): Die Raumzuteilung wurde an Zoom gesendet"
-    )
-    assert "Klicken Sie" in texts["de"]
+    assert "Recreate" in texts.en
+    assert texts.de.startswith("Breakout-Runde 2 (Runde 2, 13:00): Die Raumzuteilung wurde an Zoom gesendet")
+    assert "Klicken Sie" in texts.de
 
 
 def test_solver_wishes_keep_known_workshops_in_order() -> None:
