@@ -26,14 +26,15 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 def child(workdir: str, csv_path: str) -> None:
     from orchestrator.app import App
     from orchestrator.registrants.service import import_registrations
+    from orchestrator.results import to_jsonable
     from orchestrator.settings import Settings
 
     rt = App(Settings(database_url=f"sqlite:///{workdir}/store.db", _env_file=None))
     started = time.perf_counter()
-    result = import_registrations(rt, None, Path(csv_path))
+    result = import_registrations(rt.store, rt.clock, None, Path(csv_path))
     elapsed = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": elapsed, "rss_mb": rss, "counts": result["counts"]}))
+    print(json.dumps({"seconds": elapsed, "rss_mb": rss, "counts": to_jsonable(result.counts)}))
 
 
 def prepare(workdir: Path) -> None:

@@ -34,10 +34,11 @@ from sqlalchemy import func, select  # noqa: E402
 
 from orchestrator.agenda import load_agenda  # noqa: E402
 from orchestrator.app import App  # noqa: E402
-from orchestrator.cli.meeting_cmd import run_setup  # noqa: E402
 from orchestrator.db import migrate  # noqa: E402
 from orchestrator.db.models import ZoomRegistration  # noqa: E402
 from orchestrator.errors import OperationFailed  # noqa: E402
+from orchestrator.meeting.service import run_setup  # noqa: E402
+from orchestrator.registrants.results import SyncResult  # noqa: E402
 from orchestrator.settings import Settings  # noqa: E402
 from orchestrator.zoom.emulator import EmulatorApp, EmulatorConfig, EmulatorState, Faults, serve  # noqa: E402
 
@@ -82,13 +83,13 @@ def prepare(workdir: Path, api_url: str, oauth_url: str, people: int) -> App:
     rt = App(settings)
     migrate.upgrade(settings.database_url)
     loaded = load_agenda(AGENDA, now=rt.clock.now(), allow_past=True)
-    run_setup(rt, loaded, recreate=False)
+    run_setup(rt.store, rt.zoom, rt.clock, loaded, recreate=False)
     export = workdir / "export.csv"
     write_export(export, people)
     from orchestrator.registrants.service import import_registrations
 
-    result = import_registrations(rt, None, export)
-    assert result["counts"]["added"] == people, result["counts"]
+    result = import_registrations(rt.store, rt.clock, None, export)
+    assert result.counts.added == people, result.counts
     return rt
 
 
@@ -121,13 +122,14 @@ def run(people: int, fault_rate: float) -> dict[str, Any]:
         app.clear_request_log()
         passes = 0
         started = time.perf_counter()
-        result: dict[str, Any] = {}
+        result: SyncResult | None = None
         while passes < 5:
             passes += 1
             try:
+                from orchestrator.jobs.registrants import zoom_access
                 from orchestrator.registrants.service import sync_registrants
 
-                result = sync_registrants(rt, None)
+                result = sync_registrants(zoom_access(rt), None)
                 break
             except (
                 OperationFailed
@@ -146,8 +148,8 @@ def run(people: int, fault_rate: float) -> dict[str, Any]:
         "bound_seconds": round(bound, 2),
         "efficiency": round(bound / elapsed, 3),
         "passes": passes,
-        "rounds": result.get("rounds"),
-        "zoom_calls": result.get("zoom_calls"),
+        "rounds": result.rounds if result else None,
+        "zoom_calls": result.zoom_calls if result else None,
         "http_statuses": dict(statuses),
         **figures,
     }

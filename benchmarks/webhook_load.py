@@ -38,11 +38,11 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from orchestrator.agenda import load_agenda  # noqa: E402
 from orchestrator.app import App  # noqa: E402
-from orchestrator.cli.meeting_cmd import run_setup  # noqa: E402
 from orchestrator.clock import FrozenClock, SystemClock  # noqa: E402
 from orchestrator.db import migrate  # noqa: E402
 from orchestrator.db.models import AttendanceMark, WebhookEvent, ZoomMeeting  # noqa: E402
 from orchestrator.db.models.web import WebhookState  # noqa: E402
+from orchestrator.meeting.service import run_setup  # noqa: E402
 from orchestrator.settings import Settings  # noqa: E402
 from orchestrator.web import WebContext, create_app  # noqa: E402
 from orchestrator.zoom.webhooks import sign  # noqa: E402
@@ -69,7 +69,13 @@ def prepare_store(database_url: str, work: Path) -> int:
     clock = FrozenClock(datetime(2025, 7, 28, 8, 0, tzinfo=UTC))
     rt = App(settings_for(database_url, work), clock=clock)
     try:
-        run_setup(rt, load_agenda(REPO / "config" / "fachtag-2025.yaml", now=clock.now()), recreate=False)
+        run_setup(
+            rt.store,
+            rt.zoom,
+            rt.clock,
+            load_agenda(REPO / "config" / "fachtag-2025.yaml", now=clock.now()),
+            recreate=False,
+        )
         with rt.session() as session:
             meeting_id = session.scalars(select(ZoomMeeting.zoom_meeting_id)).one()
             assert meeting_id is not None

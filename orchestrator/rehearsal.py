@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_timedelta
 
+from orchestrator.breakouts.results import DueApplyReport
 from orchestrator.clock import FrozenClock
 from orchestrator.i18n import _, get_language
 from orchestrator.jobs import breakouts as breakouts_job
 from orchestrator.jobs import mail as mail_job
 from orchestrator.jobs import registrants as registrants_job
 from orchestrator.mail.deadlines import reminder_offset_of
+from orchestrator.mail.results import SendDueResult
+from orchestrator.registrants.results import SyncResult
 
 if TYPE_CHECKING:
     from orchestrator.app import App
@@ -56,34 +59,31 @@ def mail_label(occasion: str, count: int) -> str:
     return f"{occasion}: {count}"
 
 
-def _mail_entries(at: datetime, report: dict[str, Any]) -> list[TimelineEntry]:
+def _mail_entries(at: datetime, report: SendDueResult) -> list[TimelineEntry]:
     entries = [
         TimelineEntry(at, mail_label(occasion, count), "mail", count)
-        for occasion, count in sorted(report["sent_by_occasion"].items())
+        for occasion, count in sorted(report.sent_by_occasion.items())
     ]
-    for occasion, count in sorted(report["skipped_overdue"].items()):
+    for occasion, count in sorted(report.skipped_overdue.items()):
         entries.append(
             TimelineEntry(
                 at, _("Skipped (too late): {mail}", mail=mail_label(occasion, count)), "skipped", count
             )
         )
-    if report["failed"]:
-        entries.append(
-            TimelineEntry(at, _("{count} mails failed", count=report["failed"]), "failed", report["failed"])
-        )
+    if report.failed:
+        text = _("{count} mails failed", count=report.failed)
+        entries.append(TimelineEntry(at, text, "failed", report.failed))
     return entries
 
 
-def _breakout_entries(at: datetime, report: dict[str, Any]) -> list[TimelineEntry]:
+def _breakout_entries(at: datetime, report: DueApplyReport) -> list[TimelineEntry]:
     entries = [
-        TimelineEntry(at, _("Breakout round {round} applied in Zoom", round=item["round"]), "breakouts")
-        for item in report.get("applied", []) + report.get("unchanged", [])
+        TimelineEntry(at, _("Breakout round {round} applied in Zoom", round=item.round), "breakouts")
+        for item in report.applied + report.unchanged
     ]
     entries += [
-        TimelineEntry(
-            at, _("Breakout round {round}: {message}", round=e["round"], message=e["message"]), "failed"
-        )
-        for e in report.get("errors", [])
+        TimelineEntry(at, _("Breakout round {round}: {message}", round=e.round, message=e.message), "failed")
+        for e in report.errors
     ]
     return entries
 
@@ -94,12 +94,9 @@ def play_day(
     """Advance ``clock`` (the runtime's clock) from due moment to due moment until ``until``."""
     timeline: list[TimelineEntry] = []
     synced = registrants_job.run(rt, event_key)
-    if synced.get("registered"):
-        timeline.append(
-            TimelineEntry(
-                clock.now(), _("{count} registrations sent to Zoom", count=synced["registered"]), "sync"
-            )
-        )
+    if isinstance(synced, SyncResult) and synced.registered:
+        text = _("{count} registrations sent to Zoom", count=synced.registered)
+        timeline.append(TimelineEntry(clock.now(), text, "sync"))
     for _step in range(MAX_STEPS):
         now = clock.now()
         breakout_due = breakouts_job.next_due(rt, event_key)

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from orchestrator.errors import OrchestratorError
+from orchestrator.results import to_jsonable
 
 if TYPE_CHECKING:
     from orchestrator.app import App
@@ -70,6 +71,10 @@ class Service:
         self.config = config
         self.stop_event = stop or threading.Event()
         self.scheduler: BackgroundScheduler | None = None
+        # Held by a job thread while it looks at/modifies the scheduler's jobs, and by shutdown()
+        # while it sets the stop event: shutdown waits for the job threads while holding the
+        # scheduler's job-store lock, so a job thread must never reach for that lock afterwards.
+        self._reschedule_lock = threading.Lock()
         self._bodies: dict[str, Callable[[], dict[str, Any]]] = {
             JOB_SYNC: self._sync,
             JOB_DISPATCH: self._dispatch,
@@ -82,18 +87,22 @@ class Service:
     def _sync(self) -> dict[str, Any]:
         from orchestrator.jobs import registrants
 
-        return registrants.run(self.rt, self.config.event_key)
+        report: dict[str, Any] = to_jsonable(registrants.run(self.rt, self.config.event_key))
+        return report
 
     def _dispatch(self) -> dict[str, Any]:
         from orchestrator.jobs import mail
 
-        return mail.run(self.rt, self.config.event_key, stop=self.stop_event)
+        report: dict[str, Any] = to_jsonable(mail.run(self.rt, self.config.event_key, stop=self.stop_event))
+        return report
 
     def _breakouts(self) -> dict[str, Any]:
         from orchestrator.jobs import breakouts, mail
 
-        report = breakouts.run(self.rt, self.config.event_key)
-        report["host_mails"] = mail.send_host_instructions(self.rt, self.config.event_key, report)
+        applied = breakouts.run(self.rt, self.config.event_key)
+        report: dict[str, Any] = to_jsonable(applied)
+        host_mails = mail.send_host_instructions(self.rt, self.config.event_key, applied.applied)
+        report["host_mails"] = to_jsonable(host_mails)
         return report
 
     def _webhooks(self) -> dict[str, Any]:
@@ -102,9 +111,10 @@ class Service:
         return webhooks.run(self.rt, self.config.event_key)
 
     def _retention(self) -> dict[str, Any]:
-        from orchestrator.privacy import retention
+        from orchestrator.jobs import retention
 
-        return retention.run(self.rt, self.config.event_key)
+        report: dict[str, Any] = to_jsonable(retention.run(self.rt, self.config.event_key))
+        return report
 
     def run_job(self, job: str) -> JobOutcome:
         """Run one job now; errors are logged and reported, never raised (the service keeps going)."""
@@ -173,13 +183,18 @@ class Service:
         except Exception:  # a failed look-up only means we wait for the next interval
             log.debug("next due look-up failed", exc_info=True)
             return
-        scheduled = scheduler.get_job(target)
-        if due is None or scheduled is None or scheduled.next_run_time is None:
+        if due is None:
             return
-        # Business times come from the runtime's clock; the scheduler runs on the wall clock.
-        wake = datetime.now().astimezone() + max(due - self.rt.clock.now(), timedelta(seconds=1))
-        if wake < scheduled.next_run_time:
-            scheduler.modify_job(target, next_run_time=wake)
+        with self._reschedule_lock:
+            if self.stop_event.is_set():
+                return
+            scheduled = scheduler.get_job(target)
+            if scheduled is None or scheduled.next_run_time is None:
+                return
+            # Business times come from the runtime's clock; the scheduler runs on the wall clock.
+            wake = datetime.now().astimezone() + max(due - self.rt.clock.now(), timedelta(seconds=1))
+            if wake < scheduled.next_run_time:
+                scheduler.modify_job(target, next_run_time=wake)
 
     def _next_due(self, job: str) -> datetime | None:
         from orchestrator.jobs import breakouts, mail
@@ -193,7 +208,8 @@ class Service:
 
     def shutdown(self) -> None:
         """Stop the scheduler after the running jobs finished (the dispatcher honours the stop event)."""
-        self.stop_event.set()
+        with self._reschedule_lock:
+            self.stop_event.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
             self.scheduler = None

@@ -12,7 +12,7 @@ from babel.dates import format_datetime
 from orchestrator.agenda import LoadedAgenda, load_agenda
 from orchestrator.app import App
 from orchestrator.cli import output
-from orchestrator.cli.meeting_cmd import ACTION_TEXT, run_setup
+from orchestrator.cli.meeting_cmd import ACTION_TEXT
 from orchestrator.cli.options import JsonOption
 from orchestrator.clock import FrozenClock, SystemClock
 from orchestrator.db import migrate
@@ -27,6 +27,8 @@ from orchestrator.demo import (
 )
 from orchestrator.i18n import N_, _, get_language
 from orchestrator.jobs.breakouts import plan_all
+from orchestrator.jobs.registrants import zoom_access
+from orchestrator.meeting.service import SetupResult, run_setup
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.rehearsal import play_day
 
@@ -54,25 +56,28 @@ def run_demo(workdir: Path) -> dict[str, Any]:
         steps.append(
             {"step": "db upgrade", "changed": before != migrate.head_revision(rt.settings.database_url)}
         )
-        meeting = run_setup(rt, rehearsal, recreate=False)
-        steps.append({"step": "meeting setup", "changed": meeting["zoom_writes"] > 0, "result": meeting})
-        imported = import_registrations(rt, rehearsal.agenda.key, SAMPLE_REGISTRATIONS)
-        counts = imported["counts"]
+        meeting = run_setup(
+            rt.store, rt.zoom, rt.clock, rehearsal, recreate=False, default_host=rt.settings.zoom_host_user
+        )
+        steps.append({"step": "meeting setup", "changed": meeting.zoom_writes > 0, "result": meeting})
+        imported = import_registrations(rt.store, rt.clock, rehearsal.agenda.key, SAMPLE_REGISTRATIONS)
+        counts = imported.counts
         steps.append(
             {
                 "step": "registrants import",
-                "changed": bool(counts["added"] or counts["updated"]),
+                "changed": bool(counts.added or counts.updated),
                 "summary": {
-                    k: counts[k] for k in ("rows_read", "rows_rejected", "people", "added", "updated")
+                    key: getattr(counts, key)
+                    for key in ("rows_read", "rows_rejected", "people", "added", "updated")
                 },
             }
         )
-        synced = sync_registrants(rt, rehearsal.agenda.key)
+        synced = sync_registrants(zoom_access(rt), rehearsal.agenda.key)
         steps.append(
             {
                 "step": "registrants sync",
-                "changed": bool(synced["registered"] or synced["approved"] or synced["cancelled"]),
-                "summary": {k: synced[k] for k in ("registered", "approved", "failed", "states")},
+                "changed": bool(synced.registered or synced.approved or synced.cancelled),
+                "summary": {k: getattr(synced, k) for k in ("registered", "approved", "failed", "states")},
             }
         )
         upcoming_rounds = [r for r in agenda.breakout_rounds if r.start_utc(agenda) > clock.now()]
@@ -80,10 +85,10 @@ def run_demo(workdir: Path) -> dict[str, Any]:
         steps.append(
             {
                 "step": "breakouts plan",
-                "changed": bool(
-                    planned and (planned["placed_new"] or planned["moved"] or planned["removed"])
-                ),
-                "summary": {k: planned[k] for k in ("people", "placed_new", "kept")} if planned else None,
+                "changed": bool(planned and (planned.placed_new or planned.moved or planned.removed)),
+                "summary": {"people": planned.people, "placed_new": planned.placed_new, "kept": planned.kept}
+                if planned
+                else None,
             }
         )
         timeline = play_day(
@@ -138,10 +143,10 @@ def _render(result: dict[str, Any]) -> None:
             start=result["rehearsal_start"].strftime("%d.%m.%Y %H:%M"),
         )
     )
-    meeting = result["meeting"]
-    output.say(_(ACTION_TEXT[meeting["action"]], id=meeting["zoom_meeting_id"]))
-    if meeting["registration_url"]:
-        output.say(_("Registration page: {url}", url=meeting["registration_url"]))
+    meeting: SetupResult = result["meeting"]
+    output.say(_(ACTION_TEXT[meeting.action], id=meeting.zoom_meeting_id))
+    if meeting.registration_url:
+        output.say(_("Registration page: {url}", url=meeting.registration_url))
     output.table(
         None,
         [_("Step"), _("Result"), _("Details")],

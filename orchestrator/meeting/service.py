@@ -1,4 +1,6 @@
-"""Idempotent meeting setup: intent stored before the Zoom call, result after.
+"""The meeting use cases: set the event's Zoom meeting up from the agenda, and show it.
+
+Idempotent meeting setup: intent stored before the Zoom call, result after.
 
 - no meeting yet: record intent (a token also written into the meeting's agenda text), commit,
   then create. If the create answer is lost (timeout, 5xx, crash before our commit), the next
@@ -15,18 +17,24 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 
-from orchestrator.agenda import Agenda
+from orchestrator.agenda import Agenda, LoadedAgenda
+from orchestrator.clock import Clock
 from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
+from orchestrator.db.store import Store
 from orchestrator.errors import OperationFailed
+from orchestrator.events import agenda_of, resolve_event, upsert_event
 from orchestrator.i18n import _
 from orchestrator.meeting.body import intent_marker, meeting_body, settings_hash
 from orchestrator.zoom.errors import NotFound, ZoomError, ZoomTimeout, ZoomUnavailable
 from orchestrator.zoom_audit import ZoomWriteContext
+
+if TYPE_CHECKING:
+    from orchestrator.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,99 @@ class MeetingSetup(ZoomWriteContext):
 
     commit: Callable[[], None]
     host_user: str = "me"
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What ``meeting setup`` did: the stored event, and the Zoom meeting brought in line."""
+
+    event: str
+    agenda_changed: bool
+    action: Action
+    zoom_meeting_id: int
+    start_time: datetime | None
+    registration_url: str | None
+    zoom_writes: int
+    notes: list[str]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class MeetingStatus:
+    """The event and its Zoom meeting as the store knows it, plus Zoom's live status."""
+
+    event: str
+    title: str
+    start: datetime
+    end: datetime
+    timezone: str
+    state: str
+    zoom_meeting_id: int | None
+    registration_url: str | None
+    zoom_status: str | None
+
+
+def run_setup(
+    store: Store,
+    zoom: ZoomClient,
+    clock: Clock,
+    loaded: LoadedAgenda,
+    *,
+    recreate: bool,
+    default_host: str = "me",
+) -> SetupResult:
+    """Store the agenda and bring the Zoom meeting in line with it (the CLI, the demo, tests).
+
+    ``default_host`` is the Zoom user who hosts the meeting unless the agenda names one.
+    """
+    with store.session() as session:
+        event, agenda_changed = upsert_event(session, loaded)
+        session.commit()
+        host = loaded.agenda.zoom.host_user or default_host
+        ctx = MeetingSetup(session=session, zoom=zoom, clock=clock, commit=session.commit, host_user=host)
+        outcome = setup_meeting(ctx, event, loaded.agenda, recreate=recreate)
+        return SetupResult(
+            event=event.key,
+            agenda_changed=agenda_changed,
+            action=outcome.action,
+            zoom_meeting_id=outcome.zoom_meeting_id,
+            start_time=outcome.start_time,
+            registration_url=outcome.registration_url,
+            zoom_writes=outcome.zoom_writes,
+            notes=list(outcome.notes),
+            warnings=list(loaded.warnings),
+        )
+
+
+def meeting_status(store: Store, zoom: ZoomClient, event_key: str | None) -> MeetingStatus:
+    """The event's meeting from the store, and its status in Zoom ("deleted", or why unknown)."""
+    with store.session() as session:
+        event = resolve_event(session, event_key)
+        agenda = agenda_of(event)
+        meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
+        return MeetingStatus(
+            event=event.key,
+            title=event.title,
+            start=event.start_utc.astimezone(agenda.tz),
+            end=event.end_utc.astimezone(agenda.tz),
+            timezone=event.timezone,
+            state=meeting.state if meeting else "none",
+            zoom_meeting_id=meeting.zoom_meeting_id if meeting else None,
+            registration_url=meeting.registration_url if meeting else None,
+            zoom_status=_live_status(zoom, meeting),
+        )
+
+
+def _live_status(zoom: ZoomClient, meeting: ZoomMeeting | None) -> str | None:
+    if meeting is None or not meeting.zoom_meeting_id:
+        return None
+    try:
+        status = zoom.get_meeting(meeting.zoom_meeting_id).get("status")
+    except NotFound:
+        return "deleted"
+    except ZoomError as exc:
+        return f"unknown ({exc.message})"
+    return None if status is None else str(status)
 
 
 def setup_meeting(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: bool = False) -> SetupOutcome:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.i18n import _
 from orchestrator.registrants.context import ZoomWork
 from orchestrator.registrants.reconcile import apply_listing, list_meeting_registrants
+from orchestrator.registrants.results import CancelResult
 from orchestrator.zoom.client import MAX_STATUS_REGISTRANTS, chunked
 from orchestrator.zoom.errors import AuthError, NotFound, RateLimited, ValidationFailed, ZoomError
 from orchestrator.zoom.ratelimit import RateCategory
@@ -80,7 +80,7 @@ def send_cancellations(
 def _cancel_chunk(work: ZoomWork, event: Event, meeting: ZoomMeeting, chunk: list[ZoomRegistration]) -> None:
     assert meeting.zoom_meeting_id is not None
     targets = [{"id": str(r.zoom_registrant_id), "email": r.person.email} for r in chunk]
-    work.pacer.wait(RateCategory.MEDIUM)
+    work.pacer.acquire(RateCategory.MEDIUM)
     work.count_call("cancel")
     try:
         work.zoom.update_registrant_status(meeting.zoom_meeting_id, "cancel", targets)
@@ -115,7 +115,7 @@ def normalise_emails(emails: Sequence[str]) -> list[str]:
 
 def cancel_people(
     work: ZoomWork, event: Event, meeting: ZoomMeeting | None, emails: Sequence[str], *, default_language: str
-) -> dict[str, Any]:
+) -> CancelResult:
     """Cancel the people with these e-mail addresses, in the store and in Zoom."""
     wanted = normalise_emails(emails)
     if not wanted:
@@ -196,11 +196,11 @@ def cancel_people(
             ),
             details=sent.errors,
         )
-    return {
-        "event": event.key,
-        "cancelled_in_zoom": sent.cancelled,
-        "cancelled_locally": local_only,
-        "in_flight": in_flight,
-        "already_cancelled": already,
-        "unknown": unknown,
-    }
+    return CancelResult(
+        event=event.key,
+        cancelled_in_zoom=sent.cancelled,
+        cancelled_locally=local_only,
+        in_flight=in_flight,
+        already_cancelled=already,
+        unknown=unknown,
+    )

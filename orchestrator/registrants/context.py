@@ -12,7 +12,7 @@ from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
-from orchestrator.registrants.pacing import SteadyPacer
+from orchestrator.zoom.ratelimit import ZoomRateLimiter
 from orchestrator.zoom_audit import ZoomWriteContext
 
 # Zoom's limits that the sync respects before Zoom has to refuse anything.
@@ -32,7 +32,8 @@ class ZoomWork(ZoomWriteContext):
     which is why the services own these commits rather than the caller.
     """
 
-    pacer: SteadyPacer
+    # Even spacing per rate category (``ZoomRateLimiter.steady``), so a long sync never meets a 429.
+    pacer: ZoomRateLimiter
     registrant_cap: int = ZOOM_REGISTRANT_CAP
     daily_adds: int = ZOOM_DAILY_ADDS
     zoom_calls: dict[str, int] = field(default_factory=dict)

@@ -129,7 +129,9 @@ def _sheet_table(
     return headers, rows, empty
 
 
-def _stored_rows(workbook: Any, worksheet: Any, path: Path) -> Iterator[tuple[int, dict[int, str]]]:
+def _stored_rows(  # noqa: C901  one pass over the sheet XML; each branch is one element kind
+    workbook: Any, worksheet: Any, path: Path
+) -> Iterator[tuple[int, dict[int, str]]]:
     """(row number, {column: text}) for each row element of the sheet, empty cells left out.
 
     openpyxl's ``iter_rows`` pads every row to the sheet's declared dimension, which the file

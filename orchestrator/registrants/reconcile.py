@@ -147,7 +147,7 @@ def apply_listing(
     return outcome
 
 
-def _reconcile_person(
+def _reconcile_person(  # noqa: C901  one decision table: store state × Zoom state, read top to bottom
     session: Session,
     meeting: ZoomMeeting,
     person: Person,

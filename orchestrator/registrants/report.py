@@ -6,8 +6,8 @@ Join links are credentials: nothing here returns one, except :func:`show_person`
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -16,6 +16,8 @@ from orchestrator.db.models import Event, Person, ZoomAuditEntry
 from orchestrator.db.models.person import PersonStatus, RegistrationState
 from orchestrator.errors import BadInput
 from orchestrator.i18n import N_, _
+from orchestrator.registrants.results import FailedCall, PersonDetail, PersonRow, Problem, RegistrationReport
+from orchestrator.results import OMIT
 
 State = RegistrationState
 
@@ -78,49 +80,43 @@ def _people(session: Session, event: Event) -> list[Person]:
     )
 
 
-def person_row(person: Person) -> dict[str, Any]:
+def person_row(person: Person) -> PersonRow:
     """A person for tables and ``--json``: no join link, only whether one exists."""
     reg = person.registration
-    return {
-        "email": person.email,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "organisation": person.organisation,
-        "language": person.language,
-        "wishes": list(person.wishes),
-        "source": person.source,
-        "state": person_state(person),
-        "zoom_status": reg.zoom_status if reg else None,
-        "zoom_registrant_id": reg.zoom_registrant_id if reg else None,
-        "has_join_link": bool(reg and reg.join_url),
-        "error": reg.last_error if reg else None,
-        "registered_at": reg.registered_at if reg else None,
-        "cancelled_at": person.cancelled_at,
-    }
+    return PersonRow(
+        email=person.email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        organisation=person.organisation,
+        language=person.language,
+        wishes=list(person.wishes),
+        source=person.source,
+        state=person_state(person),
+        zoom_status=reg.zoom_status if reg else None,
+        zoom_registrant_id=reg.zoom_registrant_id if reg else None,
+        has_join_link=bool(reg and reg.join_url),
+        error=reg.last_error if reg else None,
+        registered_at=reg.registered_at if reg else None,
+        cancelled_at=person.cancelled_at,
+    )
 
 
-def list_people(session: Session, event: Event, states: list[str] | None = None) -> list[dict[str, Any]]:
+def list_people(session: Session, event: Event, states: list[str] | None = None) -> list[PersonRow]:
     """Every person of ``event`` (optionally only those in ``states``), sorted by name."""
     if states:
         check_states(states)
     rows = [person_row(p) for p in _people(session, event)]
-    return [r for r in rows if not states or r["state"] in states]
+    return [r for r in rows if not states or r.state in states]
 
 
-def registration_report(session: Session, event: Event, *, audit_limit: int = 20) -> dict[str, Any]:
+def registration_report(session: Session, event: Event, *, audit_limit: int = 20) -> RegistrationReport:
     """Counts per state, every person not (yet) registered and why, and recent failed Zoom calls."""
-    people = _people(session, event)
-    rows = [person_row(p) for p in people]
-    counts = Counter(r["state"] for r in rows)
+    rows = [person_row(p) for p in _people(session, event)]
+    counts = Counter(r.state for r in rows)
     problems = [
-        {
-            "email": r["email"],
-            "name": f"{r['first_name']} {r['last_name']}".strip(),
-            "state": r["state"],
-            "reason": r["error"] or _(STATES[r["state"]]),
-        }
+        Problem(email=r.email, name=r.name, state=r.state, reason=r.error or _(STATES[r.state]))
         for r in rows
-        if r["state"] in ("failed", "new", "sending", "cancelling")
+        if r.state in ("failed", "new", "sending", "cancelling")
     ]
     failed_calls = session.scalars(
         select(ZoomAuditEntry)
@@ -137,28 +133,28 @@ def registration_report(session: Session, event: Event, *, audit_limit: int = 20
             ZoomAuditEntry.event_id == event.id, ZoomAuditEntry.action.in_(AUDITED_ACTIONS)
         )
     )
-    return {
-        "event": event.key,
-        "people": len(rows),
-        "states": {state: counts.get(state, 0) for state in STATES},
-        "sources": dict(Counter(r["source"] for r in rows)),
-        "problems": problems,
-        "zoom_calls": dict(Counter(calls)),
-        "failed_zoom_calls": [
-            {
-                "at": a.at,
-                "action": a.action,
-                "status": a.status,
-                "zoom_code": a.zoom_code,
-                "outcome": a.outcome,
-                "message": a.message,
-            }
+    return RegistrationReport(
+        event=event.key,
+        people=len(rows),
+        states={state: counts.get(state, 0) for state in STATES},
+        sources=dict(Counter(r.source for r in rows)),
+        problems=problems,
+        zoom_calls=dict(Counter(calls)),
+        failed_zoom_calls=[
+            FailedCall(
+                at=a.at,
+                action=a.action,
+                status=a.status,
+                zoom_code=a.zoom_code,
+                outcome=a.outcome,
+                message=a.message,
+            )
             for a in failed_calls
         ],
-    }
+    )
 
 
-def show_person(session: Session, event: Event, email: str, *, reveal_link: bool) -> dict[str, Any]:
+def show_person(session: Session, event: Event, email: str, *, reveal_link: bool) -> PersonDetail:
     """One person in full; the join link only with ``reveal_link``."""
     key = email.strip().lower()
     person = session.scalar(
@@ -174,16 +170,15 @@ def show_person(session: Session, event: Event, email: str, *, reveal_link: bool
                 event=event.key,
             )
         )
+    reg = person.registration
     row = person_row(person)
-    row.update(
+    return PersonDetail(
+        **{item.name: getattr(row, item.name) for item in dataclasses.fields(row)},
         job_title=person.job_title,
         external_ref=person.external_ref,
         notes=person.notes,
         consent=person.consent,
+        attempts=reg.attempts if reg is not None else OMIT,
+        intent_at=reg.intent_at if reg is not None else OMIT,
+        join_url=(reg.join_url if reg else None) if reveal_link else OMIT,
     )
-    reg = person.registration
-    if reg is not None:
-        row.update(attempts=reg.attempts, intent_at=reg.intent_at)
-    if reveal_link:
-        row["join_url"] = reg.join_url if reg else None
-    return row

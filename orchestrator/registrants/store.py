@@ -27,10 +27,6 @@ class ImportOutcome:
     missing: list[str] = field(default_factory=list)
     cancelled_missing: list[str] = field(default_factory=list)
 
-    def counts(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in
-                ("added", "updated", "unchanged", "still_cancelled", "missing", "cancelled_missing")}
-
 
 def record_fields(record: RegistrantRecord, default_language: str) -> dict[str, Any]:
     """The person columns an export row determines."""
@@ -82,8 +78,14 @@ def apply_import(
         digest = fields_hash(fields)
         person = people.get(record.email)
         if person is None:
-            person = Person(event_id=event.id, email=record.email, source=PersonSource.IMPORT,
-                            status=PersonStatus.ACTIVE, data_hash=digest, **fields)
+            person = Person(
+                event_id=event.id,
+                email=record.email,
+                source=PersonSource.IMPORT,
+                status=PersonStatus.ACTIVE,
+                data_hash=digest,
+                **fields,
+            )
             session.add(person)
             people[record.email] = person
             outcome.added.append(record.email)

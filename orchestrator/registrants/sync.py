@@ -14,7 +14,7 @@ One pass:
 
 Limits are checked before Zoom would refuse: the host's own address (Zoom: "Host can not
 register"), the cap of 4,999 registrants per meeting, and 3 add calls per person and UTC day.
-Calls are paced per rate category (``SteadyPacer``) on top of the HTTP layer's limiter.
+Calls are paced per rate category (``ZoomRateLimiter.steady``) on top of the HTTP layer's limiter.
 
 Concurrency: one sync per event at a time, across processes and instances. The caller
 (``service.sync_registrants``) holds the lease ``registrants-sync:<event id>`` (see
@@ -51,6 +51,7 @@ from orchestrator.registrants.context import (
     ZoomWork,
 )
 from orchestrator.registrants.reconcile import ReconcileOutcome, apply_listing, list_meeting_registrants
+from orchestrator.registrants.results import SyncFailure, SyncResult
 from orchestrator.zoom.client import MAX_BATCH_REGISTRANTS, MAX_STATUS_REGISTRANTS, chunked
 from orchestrator.zoom.errors import (
     AuthError,
@@ -84,7 +85,7 @@ class BatchEnd(enum.Enum):
 
 @dataclass
 class SyncReport:
-    """What one sync pass did; ``as_dict`` is the JSON answer (no join URLs)."""
+    """What one sync pass did, while it runs (``_result`` turns it into the ``SyncResult``)."""
 
     rounds: int = 0
     registered: list[str] = field(default_factory=list)
@@ -123,7 +124,7 @@ def sync_event(
     auto_approve: bool,
     default_language: str,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> SyncResult:
     """One sync pass for ``event`` (see module docstring). Commits at every exactly-once point."""
     started = time.perf_counter()
     assert meeting.zoom_meeting_id is not None
@@ -272,7 +273,7 @@ def _eligible(work: ZoomWork, event: Event, meeting: ZoomMeeting) -> Any:
     )
 
 
-def _push(
+def _push(  # noqa: PLR0913  the pass's state, threaded through one step of the loop
     work: ZoomWork,
     event: Event,
     meeting: ZoomMeeting,
@@ -422,7 +423,7 @@ def _send_batch(
 ) -> BatchEnd:
     assert meeting.zoom_meeting_id is not None
     bodies = [registrant_body(r.person) for r in rows]
-    work.pacer.wait(RateCategory.HEAVY)
+    work.pacer.acquire(RateCategory.HEAVY)
     work.count_call("batch_registrants")
     try:
         answer = work.zoom.batch_registrants(meeting.zoom_meeting_id, bodies, auto_approve)
@@ -504,7 +505,7 @@ def _single_adds(
     for index, reg in enumerate(rows):
         body = {**registrant_body(reg.person), "auto_approve": auto_approve}
         work.keep_alive()
-        work.pacer.wait(RateCategory.LIGHT)
+        work.pacer.acquire(RateCategory.LIGHT)
         work.count_call("add_registrant")
         try:
             answer = work.zoom.add_registrant(meeting.zoom_meeting_id, body)
@@ -559,7 +560,7 @@ def _approve_imported(work: ZoomWork, event: Event, meeting: ZoomMeeting, report
     for chunk in chunked(regs, MAX_STATUS_REGISTRANTS):
         targets = [{"id": str(r.zoom_registrant_id), "email": r.person.email} for r in chunk]
         work.keep_alive()
-        work.pacer.wait(RateCategory.MEDIUM)
+        work.pacer.acquire(RateCategory.MEDIUM)
         work.count_call("approve")
         try:
             work.zoom.update_registrant_status(meeting.zoom_meeting_id, "approve", targets)
@@ -654,7 +655,7 @@ def state_counts(work: ZoomWork, event: Event) -> dict[str, int]:
 
 def _result(
     work: ZoomWork, event: Event, meeting: ZoomMeeting, report: SyncReport, elapsed: float
-) -> dict[str, Any]:
+) -> SyncResult:
     failed = work.session.execute(
         select(Person.email, ZoomRegistration.last_error)
         .join(ZoomRegistration)
@@ -666,24 +667,24 @@ def _result(
         .order_by(Person.email)
     )
     rec = report.reconcile
-    return {
-        "event": event.key,
-        "zoom_meeting_id": meeting.zoom_meeting_id,
-        "rounds": report.rounds,
-        "registered": len(report.registered),
-        "resolved_after_interruption": len(rec.resolved),
-        "requeued_after_interruption": len(rec.requeued),
-        "adopted": len(rec.adopted),
-        "pulled_in_from_zoom": rec.pulled_in,
-        "cancelled_in_zoom_by_others": rec.cancelled_in_zoom,
-        "approved": len(report.approved),
-        "cancelled": report.cancelled,
-        "failed": [{"email": email, "reason": reason} for email, reason in failed],
-        "held_back_cap": len(report.held_back_cap),
-        "held_back_daily": len(report.held_back_daily),
-        "unresolved": len(report.unresolved),
-        "warnings": report.warnings,
-        "states": state_counts(work, event),
-        "zoom_calls": dict(work.zoom_calls),
-        "elapsed_seconds": round(elapsed, 3),
-    }
+    return SyncResult(
+        event=event.key,
+        zoom_meeting_id=meeting.zoom_meeting_id,
+        rounds=report.rounds,
+        registered=len(report.registered),
+        resolved_after_interruption=len(rec.resolved),
+        requeued_after_interruption=len(rec.requeued),
+        adopted=len(rec.adopted),
+        pulled_in_from_zoom=list(rec.pulled_in),
+        cancelled_in_zoom_by_others=list(rec.cancelled_in_zoom),
+        approved=len(report.approved),
+        cancelled=list(report.cancelled),
+        failed=[SyncFailure(email, reason) for email, reason in failed],
+        held_back_cap=len(report.held_back_cap),
+        held_back_daily=len(report.held_back_daily),
+        unresolved=len(report.unresolved),
+        warnings=list(report.warnings),
+        states=state_counts(work, event),
+        zoom_calls=dict(work.zoom_calls),
+        elapsed_seconds=round(elapsed, 3),
+    )

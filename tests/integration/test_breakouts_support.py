@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from orchestrator.agenda import load_agenda
 from orchestrator.app import App
-from orchestrator.cli.meeting_cmd import run_setup
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, Person, ZoomMeeting
 from orchestrator.db.models.person import PersonStatus
 from orchestrator.events import agenda_of
+from orchestrator.meeting.service import run_setup
 from orchestrator.registrants import parse_registrations
 from orchestrator.registrants.store import apply_import
 from tests.conftest import FIXTURE_CSV, SAMPLE_AGENDA
@@ -27,7 +27,7 @@ ROUND2_START = datetime(2025, 8, 27, 11, 0, tzinfo=UTC)
 def event_runtime(database_url: str, tmp_path: Path, *, with_people: bool = True) -> App:
     """A runtime whose store holds the sample event, its Zoom meeting and the fixture's people."""
     rt = make_runtime(database_url, tmp_path)
-    run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
+    run_setup(rt.store, rt.zoom, rt.clock, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
     if with_people:
         with rt.session() as session:
             event = session.scalars(select(Event)).one()
@@ -39,9 +39,7 @@ def event_runtime(database_url: str, tmp_path: Path, *, with_people: bool = True
     return rt
 
 
-def add_people(
-    rt: App, count: int, *, prefix: str = "late", wishes: list[str] | None = None
-) -> list[str]:
+def add_people(rt: App, count: int, *, prefix: str = "late", wishes: list[str] | None = None) -> list[str]:
     """Add ``count`` active people (late registrations); returns their e-mails."""
     emails = []
     with rt.session() as session:

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from orchestrator.attendance.service import CertificatesRequest
 from orchestrator.cli import app
 from orchestrator.cli import state as cli_state
-from orchestrator.cli.attendance_cmd import issue_certificates
-from orchestrator.cli.meeting_cmd import meeting_status
-from orchestrator.cli.person_cmd import person_export, person_forget, person_purge
+from orchestrator.cli.attendance_cmd import certificates_action
+from orchestrator.cli.person_cmd import forget_action, purge_action
 from orchestrator.db.base import Base
 from orchestrator.db.models import (
     BreakoutRoom,
@@ -29,6 +29,8 @@ from orchestrator.db.models.users import UserRole
 from orchestrator.errors import BadInput
 from orchestrator.events import agenda_of
 from orchestrator.jobs import webhooks as webhook_job
+from orchestrator.meeting.service import meeting_status
+from orchestrator.privacy.service import person_export
 from orchestrator.web.inbox import store_notification
 from tests.support.registration_export import fachtag_export
 from tests.unit.web.scenario import EVENT_END, EVENT_START, Scenario, make_scenario
@@ -79,7 +81,7 @@ def alice_attends(scenario: Scenario) -> tuple[str, str]:
         meeting_event("meeting.ended", mid, EVENT_END),
     ]:
         store(scenario, notification)
-    issue_certificates(scenario.rt, None, 60, None, send=True)
+    certificates_action(scenario.rt, CertificatesRequest(None, 60, None), send=True)
     # A late notification naming her, not processed yet when she asks to be forgotten.
     store(
         scenario,
@@ -108,17 +110,17 @@ def mentions(scenario: Scenario, needles: list[str]) -> list[str]:
 
 def test_export_contains_everything_stored(scenario: Scenario) -> None:
     registrant_id, join_url = alice_attends(scenario)
-    data = person_export(scenario.rt, ALICE.upper(), None)
-    (record,) = data["records"]
+    data = person_export(scenario.rt.store, ALICE.upper(), None)
+    (record,) = data.records
     assert record["person"]["email"] == ALICE and record["person"]["last_name"] == ALICE_LAST
     related = record["related"]
     assert related["zoom_registration"][0]["join_url"] == join_url
     assert related["zoom_registration"][0]["zoom_registrant_id"] == registrant_id
     assert [m["kind"] for m in related["attendance_mark"]] == ["join"]
     assert related["attendance_certificate"][0]["state"] == "sent"
-    assert len(data["unprocessed_zoom_notifications"]) == 1
+    assert len(data.unprocessed_zoom_notifications) == 1
     with pytest.raises(BadInput):
-        person_export(scenario.rt, "nobody@example.org", None)
+        person_export(scenario.rt.store, "nobody@example.org", None)
 
 
 def test_forget_leaves_no_trace_in_any_table(scenario: Scenario, tmp_path: Path) -> None:
@@ -127,10 +129,10 @@ def test_forget_leaves_no_trace_in_any_table(scenario: Scenario, tmp_path: Path)
     assert len(list(mail_dir.glob("*.eml"))) == 2  # Alice's and the other person's certificate
     assert mentions(scenario, [ALICE, ALICE_LAST, registrant_id, join_url])  # the check can fail
 
-    result = person_forget(scenario.rt, ALICE, None)
+    result = forget_action(scenario.rt, ALICE, None)
 
-    assert result["zoom_cancelled"] == 1 and result["mail_files"] == 1 and result["webhook_events"] == 1
-    assert result["rows"]["zoom_registration"] == 1 and result["rows"]["attendance_certificate"] == 1
+    assert result.zoom_cancelled == 1 and result.mail_files == 1 and result.webhook_events == 1
+    assert result.rows["zoom_registration"] == 1 and result.rows["attendance_certificate"] == 1
     assert mentions(scenario, [ALICE, ALICE_LAST, registrant_id, join_url]) == []
     remaining = [p.read_bytes() for p in mail_dir.glob("*.eml")]
     assert len(remaining) == 1 and ALICE.encode() not in remaining[0]
@@ -143,28 +145,26 @@ def test_forget_leaves_no_trace_in_any_table(scenario: Scenario, tmp_path: Path)
     # The remaining notifications still process (nothing refers to the deleted person).
     assert webhook_job.run(scenario.rt)["failed"] == 0
     with pytest.raises(BadInput):
-        person_forget(scenario.rt, ALICE, None)
+        forget_action(scenario.rt, ALICE, None)
 
 
 def test_retention_purges_people_after_the_period(scenario: Scenario) -> None:
     alice_attends(scenario)
     days = scenario.rt.settings.retention_days
     scenario.clock.set(EVENT_END + timedelta(days=days) - timedelta(hours=1))
-    assert person_purge(scenario.rt, dry_run=False)["events"] == []
+    assert purge_action(scenario.rt, dry_run=False).events == []
     scenario.clock.set(EVENT_END + timedelta(days=days, hours=1))
-    preview = person_purge(scenario.rt, dry_run=True)["events"][0]
-    assert preview["people"] > 100 and preview["webhook_events"] == 5
+    preview = purge_action(scenario.rt, dry_run=True).events[0]
+    assert preview.people > 100 and preview.webhook_events == 5
     with scenario.rt.session() as session:
-        assert (
-            session.scalar(select(func.count()).select_from(Person)) == preview["people"]
-        )  # dry run kept all
-    person_purge(scenario.rt, dry_run=False)
+        assert session.scalar(select(func.count()).select_from(Person)) == preview.people  # dry run kept all
+    purge_action(scenario.rt, dry_run=False)
     assert mentions(scenario, [ALICE, OTHER, ALICE_LAST, FIXTURE.second.last_name]) == []
     with scenario.rt.session() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 0
         assert session.scalar(select(func.count()).select_from(WebhookEvent)) == 0
         assert session.scalars(select(PrivacyAudit.action)).all() == ["retention_purge"]
-    assert person_purge(scenario.rt, dry_run=False)["events"][0]["people"] == 0  # idempotent
+    assert purge_action(scenario.rt, dry_run=False).events[0].people == 0  # idempotent
 
 
 def test_every_reference_to_a_person_cascades() -> None:
@@ -199,8 +199,8 @@ def test_retention_removes_moderators_from_the_stored_agenda(scenario: Scenario)
     }
     days = scenario.rt.settings.retention_days
     scenario.clock.set(EVENT_END + timedelta(days=days, hours=1))
-    preview = person_purge(scenario.rt, dry_run=True)["events"][0]
-    assert (preview["moderators"], preview["moderator_accounts"]) == (len(emails), 1)
+    preview = purge_action(scenario.rt, dry_run=True).events[0]
+    assert (preview.moderators, preview.moderator_accounts) == (len(emails), 1)
     assert mentions(scenario, emails)  # a dry run changes nothing
     cli_state.set_runtime(scenario.rt)
     try:
@@ -209,7 +209,7 @@ def test_retention_removes_moderators_from_the_stored_agenda(scenario: Scenario)
         cli_state.set_runtime(None)
     assert f"{len(emails)} moderators in the agenda, 1 moderator accounts (dry run)" in shown.output
 
-    person_purge(scenario.rt, dry_run=False)
+    purge_action(scenario.rt, dry_run=False)
 
     assert mentions(scenario, emails) == []
     assert mentions(scenario, names) == []
@@ -224,6 +224,6 @@ def test_retention_removes_moderators_from_the_stored_agenda(scenario: Scenario)
         } == rooms_before
         audit = session.scalars(select(PrivacyAudit)).one()
         assert audit.detail["moderators"] == len(emails) and audit.detail["moderator_accounts"] == 1
-    assert meeting_status(scenario.rt, None)["title"]
-    again = person_purge(scenario.rt, dry_run=False)["events"][0]
-    assert (again["moderators"], again["moderator_accounts"]) == (0, 0)  # idempotent
+    assert meeting_status(scenario.rt.store, scenario.rt.zoom, None).title
+    again = purge_action(scenario.rt, dry_run=False).events[0]
+    assert (again.moderators, again.moderator_accounts) == (0, 0)  # idempotent

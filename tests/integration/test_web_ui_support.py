@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from orchestrator.agenda import load_agenda
 from orchestrator.app import App
-from orchestrator.cli.meeting_cmd import run_setup
 from orchestrator.db.models import Event
 from orchestrator.events import resolve_event
+from orchestrator.meeting.service import run_setup
 from orchestrator.web.ui import accounts, create_ui_app
 from tests.conftest import SAMPLE_AGENDA
 from tests.support.runtime import make_runtime
@@ -28,12 +28,13 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def event_runtime(database_url: str, tmp_path: Path) -> App:
     """A runtime whose store holds the sample event and its Zoom meeting (no people yet)."""
     rt = make_runtime(database_url, tmp_path)
-    run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
+    run_setup(rt.store, rt.zoom, rt.clock, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
     return rt
 
 
-def add_account(rt: App, email: str, role: str, *, event_key: str | None = None,
-                password: str = PASSWORD) -> None:
+def add_account(
+    rt: App, email: str, role: str, *, event_key: str | None = None, password: str = PASSWORD
+) -> None:
     with rt.session() as session:
         event = resolve_event(session, event_key) if event_key else None
         accounts.create_user(session, email, password, role, event)

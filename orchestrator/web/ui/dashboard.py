@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,9 +17,16 @@ from orchestrator.db.models import Event
 from orchestrator.errors import OrchestratorError
 from orchestrator.i18n import _, language
 from orchestrator.ids import parse_store_id
+from orchestrator.jobs.registrants import zoom_access
 from orchestrator.mail import outbox
 from orchestrator.registrants.report import STATES
-from orchestrator.registrants.service import import_registrations, sync_registrants
+from orchestrator.registrants.service import (
+    ImportOptions,
+    SyncOptions,
+    import_registrations,
+    retry_registrations,
+    sync_registrants,
+)
 from orchestrator.web.ui.csrf import checked_form
 from orchestrator.web.ui.dashboard_data import dashboard
 from orchestrator.web.ui.i18n_web import request_language
@@ -33,7 +41,6 @@ from orchestrator.web.ui.labels import (
 )
 from orchestrator.web.ui.pages import flash, redirect, render
 from orchestrator.web.ui.principal import Principal, event_for, organiser
-from orchestrator.web.ui.retry import retry_registrations
 from orchestrator.web.ui.state import UiState, ui_state
 from orchestrator.web.ui.uploads import upload_workspace
 
@@ -83,12 +90,12 @@ async def import_upload(
     content = await upload.read()
     return await run_in_threadpool(
         _import, key, request, state, principal, upload.filename, content,
-        dry_run=form.get("dry_run") == "1", cancel_missing=form.get("cancel_missing") == "1",
+        ImportOptions(dry_run=form.get("dry_run") == "1", cancel_missing=form.get("cancel_missing") == "1"),
     )
 
 
-def _import(key: str, request: Request, state: State, principal: Principal, filename: str, content: bytes, *,
-            dry_run: bool, cancel_missing: bool) -> Response:
+def _import(key: str, request: Request, state: State, principal: Principal, filename: str, content: bytes,
+            options: ImportOptions) -> Response:
     rt = state.runtime
     lang = request_language(request, state.default_language)
     shown_name = _display_name(filename)
@@ -100,12 +107,12 @@ def _import(key: str, request: Request, state: State, principal: Principal, file
         path.write_bytes(content)
         try:
             check_within(path, state.import_seconds, state.import_parser)
-            report = import_registrations(rt, key, path, dry_run=dry_run, cancel_missing=cancel_missing)
+            report = import_registrations(rt.store, rt.clock, key, path, options)
         except OrchestratorError as exc:
             flash(request, "error", exc.message.replace(str(path), shown_name),
                   details=[d.replace(str(path), shown_name) for d in exc.details])
             return redirect(f"/events/{key}#import")
-    report["file"] = shown_name
+    report = dataclasses.replace(report, file=shown_name)  # the upload's name, not the temporary path
     with rt.sessions() as db:
         event = event_for(db, principal, key)
         data = dashboard(db, event, rt.clock.now(), None)
@@ -124,20 +131,25 @@ def retry(key: str, request: Request, state: State, principal: Organiser, form: 
     with language(lang):
         try:
             with state.zoom_lock:
-                result = retry_registrations(state.runtime, key, [email] if email else None)
+                result = retry_registrations(
+                    zoom_access(state.runtime),
+                    key,
+                    [email] if email else None,
+                    purpose="dashboard: retry failed registrations",
+                )
         except LeaseBusy as busy:
             flash(request, "info", sync_running_message(state, busy))
             return redirect(f"/events/{key}#failures")
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(f"/events/{key}#failures")
-        failed = result["sync"]["failed"]
+        failed = result.sync.failed
         flash(
             request,
             "ok" if not failed else "error",
             _("{count} registrations sent to Zoom again; {registered} registered, {failed} still refused.",
-              count=result["requeued"], registered=result["sync"]["registered"], failed=len(failed)),
-            details=[f"{f['email']}: {f['reason']}" for f in failed],
+              count=result.requeued, registered=result.sync.registered, failed=len(failed)),
+            details=[f"{f.email}: {f.reason}" for f in failed],
         )
     return redirect(f"/events/{key}#failures")
 
@@ -171,17 +183,18 @@ def sync(key: str, request: Request, state: State, principal: Organiser, form: F
     with language(lang):
         try:
             with state.zoom_lock:
-                result = sync_registrants(state.runtime, key, purpose="dashboard: Jetzt mit Zoom abgleichen")
+                options = SyncOptions(purpose="dashboard: Jetzt mit Zoom abgleichen")
+                result = sync_registrants(zoom_access(state.runtime), key, options)
         except LeaseBusy as busy:
             flash(request, "info", sync_running_message(state, busy))
             return redirect(f"/events/{key}#registrants")
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(f"/events/{key}#registrants")
-        flash(request, "ok" if not result["failed"] else "error",
+        flash(request, "ok" if not result.failed else "error",
               _("Zoom sync done: {registered} registered, {failed} refused.",
-                registered=result["registered"], failed=len(result["failed"])),
-              details=[str(w) for w in result["warnings"]])
+                registered=result.registered, failed=len(result.failed)),
+              details=[str(w) for w in result.warnings])
     return redirect(f"/events/{key}#registrants")
 
 

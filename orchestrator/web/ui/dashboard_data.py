@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from orchestrator.mail.status import schedule, status
 from orchestrator.registrants.headers import field_label
 from orchestrator.registrants.records import RowIssue, reason_text
 from orchestrator.registrants.report import STATES, list_people, registration_report
+from orchestrator.registrants.results import PersonRow
 from orchestrator.web.registrations import REFUSED_PREFIX
 
 MAX_REFUSED_SHOWN = 50
@@ -109,24 +110,36 @@ def refused_zoom_registrations(session: Session, event: Event) -> list[RefusedRe
     return refused
 
 
+@dataclass(frozen=True)
+class RegistrantWithMails(PersonRow):
+    """A row of the registrant table: the person's registration and their mails."""
+
+    mails: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, person: PersonRow, mails: list[dict[str, Any]]) -> RegistrantWithMails:
+        return cls(**{item.name: getattr(person, item.name) for item in fields(person)}, mails=mails)
+
+
 def dashboard(session: Session, event: Event, now: datetime, state_filter: str | None) -> dict[str, Any]:
     """Everything on the dashboard of ``event``; ``state_filter`` limits the registrant table."""
     report = registration_report(session, event)
     wanted = [state_filter] if state_filter in STATES else None
-    people = list_people(session, event, wanted)
     mails = mail_states_by_person(session, event)
-    for person in people:
-        person["mails"] = mails.get(person["email"], [])
+    people = [
+        RegistrantWithMails.of(person, mails.get(person.email, []))
+        for person in list_people(session, event, wanted)
+    ]
     mail_status = status(session, event)
     return {
         "meeting": meeting_info(session, event),
         "report": report,
         "people": people,
         "state_filter": state_filter if wanted else None,
-        "zoom_failures": [p for p in report["problems"] if p["state"] == "failed"],
+        "zoom_failures": [p for p in report.problems if p.state == "failed"],
         "zoom_refused": refused_zoom_registrations(session, event),
-        "mail_failures": mail_status["failures"],
-        "mail_by_kind": mail_status["by_kind"],
-        "schedule": schedule(session, event, now)["mails"],
+        "mail_failures": mail_status.failures,
+        "mail_by_kind": mail_status.by_kind,
+        "schedule": schedule(session, event, now).mails,
         "now": now,
     }

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from orchestrator.agenda import load_agenda
 from orchestrator.app import App
-from orchestrator.cli.meeting_cmd import run_setup
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, OutboxMessage
+from orchestrator.jobs.registrants import zoom_access
+from orchestrator.meeting.service import run_setup
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from tests.conftest import FIXTURE_CSV, SAMPLE_AGENDA
 from tests.support.runtime import make_runtime
@@ -25,9 +26,9 @@ REGISTRATION_TIME = datetime(2025, 8, 17, 8, 0, tzinfo=UTC)
 
 def event_with_people(database_url: str, tmp_path: Path, *, at: datetime = REGISTRATION_TIME) -> App:
     rt = make_runtime(database_url, tmp_path, clock=FrozenClock(at))
-    run_setup(rt, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
-    import_registrations(rt, None, FIXTURE_CSV)
-    sync_registrants(rt, None)
+    run_setup(rt.store, rt.zoom, rt.clock, load_agenda(SAMPLE_AGENDA, now=rt.clock.now()), recreate=False)
+    import_registrations(rt.store, rt.clock, None, FIXTURE_CSV)
+    sync_registrants(zoom_access(rt), None)
     return rt
 
 
@@ -67,10 +68,10 @@ def future_event(
     )
     loaded = load_agenda(SAMPLE_AGENDA, now=now, allow_past=True)
     moved = LoadedAgenda(agenda=loaded.agenda.shifted(future_shift(now)), warnings=[], source=SAMPLE_AGENDA)
-    run_setup(rt, moved, recreate=False)
+    run_setup(rt.store, rt.zoom, rt.clock, moved, recreate=False)
     if fixture_people:
-        import_registrations(rt, None, FIXTURE_CSV)
-        sync_registrants(rt, None)
+        import_registrations(rt.store, rt.clock, None, FIXTURE_CSV)
+        sync_registrants(zoom_access(rt), None)
     if extra_people:
         add_registered_people(rt, extra_people)
     return rt

@@ -13,6 +13,7 @@ from orchestrator.agenda import LoadedAgenda, load_agenda
 from orchestrator.db.models import Event, OutboxMessage, Person
 from orchestrator.events import upsert_event
 from orchestrator.jobs import mail as mail_job
+from orchestrator.jobs.registrants import zoom_access
 from orchestrator.registrants.service import cancel_registrations
 from tests.conftest import SAMPLE_AGENDA
 from tests.unit.mail_outbox.support import REGISTRATION_TIME, START, event_with_people, states
@@ -37,8 +38,8 @@ def test_planning_twice_queues_nothing_twice(sqlite_url: str, tmp_path: Path) ->
     first = mail_job.plan(rt, None)
     second = mail_job.plan(rt, None)
     # 235 people in Zoom × (confirmation + 3 reminders + thank-you); no breakout plan yet.
-    assert first["created"] == 235 * 5
-    assert second["created"] == 0 and second["rescheduled"] == 0
+    assert first.created == 235 * 5
+    assert second.created == 0 and second.rescheduled == 0
     assert states(rt) == {"queued": 1175}
 
 
@@ -70,7 +71,7 @@ def test_late_registrant_gets_the_confirmation_but_not_the_stale_reminder(
     assert states(rt, "reminder:7d") == {"skipped": 235}
     assert states(rt, "reminder:1d") == {"queued": 235}
     report = mail_job.run(rt, None)
-    assert report["sent_by_occasion"] == {"confirmation": 235}
+    assert report.sent_by_occasion == {"confirmation": 235}
     row = _row(rt, _first_email(rt), "reminder:7d")
     assert (row.state, row.reason) == ("skipped", "registered_late")
 
@@ -91,7 +92,7 @@ def test_moved_event_moves_its_unsent_reminders(sqlite_url: str, tmp_path: Path)
     assert after.due_at == before.due_at + timedelta(days=7)
     assert after.deadline == START + timedelta(days=7) - timedelta(hours=1)
     # Every unsent row moved: 3 reminders, the thank-you, and the confirmation's deadline (event end).
-    assert report["rescheduled"] == 235 * 5
+    assert report.rescheduled == 235 * 5
 
 
 def test_overdue_mail_is_skipped_and_comes_back_when_the_event_moves(sqlite_url: str, tmp_path: Path) -> None:
@@ -100,8 +101,8 @@ def test_overdue_mail_is_skipped_and_comes_back_when_the_event_moves(sqlite_url:
     # The service was down for a week: the 7-day reminder's useful window (until the 1-day one) passed.
     rt.clock.set(START - timedelta(hours=20))
     report = mail_job.run(rt, None)
-    assert report["skipped_overdue"] == {"reminder:7d": 235}
-    assert report["sent_by_occasion"] == {"confirmation": 235, "reminder:1d": 235}
+    assert report.skipped_overdue == {"reminder:7d": 235}
+    assert report.sent_by_occasion == {"confirmation": 235, "reminder:1d": 235}
     assert states(rt, "reminder:7d") == {"skipped": 235}
     # The event moves two weeks later: the skipped reminder is useful again and queued.
     loaded = load_agenda(SAMPLE_AGENDA, now=REGISTRATION_TIME)
@@ -109,7 +110,7 @@ def test_overdue_mail_is_skipped_and_comes_back_when_the_event_moves(sqlite_url:
     with rt.session() as session:
         upsert_event(session, moved)
         session.commit()
-    assert mail_job.plan(rt, None)["requeued"] == 235
+    assert mail_job.plan(rt, None).requeued == 235
     assert states(rt, "reminder:7d") == {"queued": 235}
     assert states(rt, "reminder:1d") == {"sent": 235}  # sent stays sent
 
@@ -118,9 +119,9 @@ def test_cancelled_person_has_unsent_mails_cancelled(sqlite_url: str, tmp_path: 
     rt = event_with_people(sqlite_url, tmp_path)
     mail_job.run(rt, None)  # confirmations go out
     email = _first_email(rt)
-    cancel_registrations(rt, None, [email])
+    cancel_registrations(zoom_access(rt), None, [email])
     report = mail_job.plan(rt, None)
-    assert report["cancelled_reasons"] == {"person_cancelled": 4}
+    assert report.cancelled_reasons == {"person_cancelled": 4}
     assert _row(rt, email, "confirmation").state == "sent"
     assert _row(rt, email, "reminder:1d").state == "cancelled"
 

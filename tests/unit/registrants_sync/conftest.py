@@ -12,9 +12,9 @@ from pydantic import SecretStr
 
 from orchestrator.agenda import load_agenda
 from orchestrator.app import App
-from orchestrator.cli.meeting_cmd import run_setup
 from orchestrator.clock import FrozenClock
 from orchestrator.db import migrate
+from orchestrator.meeting.service import run_setup
 from orchestrator.settings import Settings
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.emulator import EmulatorAdapter, EmulatorApp, EmulatorConfig, EmulatorState, Faults
@@ -73,7 +73,13 @@ def rt(sqlite_url: str, clock: FrozenClock, emulator: EmulatorApp) -> Iterator[A
     settings = Settings(database_url=sqlite_url, zoom="emulator", _env_file=None)
     runtime = App(settings, clock=clock, zoom_client=emulator_client(emulator, settings, clock))
     migrate.upgrade(sqlite_url)
-    run_setup(runtime, load_agenda(SAMPLE_AGENDA, now=clock.now(), allow_past=True), recreate=False)
+    run_setup(
+        runtime.store,
+        runtime.zoom,
+        runtime.clock,
+        load_agenda(SAMPLE_AGENDA, now=clock.now(), allow_past=True),
+        recreate=False,
+    )
     yield runtime
     runtime.close()
 

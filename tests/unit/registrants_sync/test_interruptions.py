@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from orchestrator.app import App
+from orchestrator.jobs.registrants import zoom_access
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.emulator import EmulatorApp
@@ -53,19 +54,19 @@ def test_killed_sync_is_completed_by_the_next_one(
     resolved: int,
     requeued: int,
 ) -> None:
-    import_registrations(rt, None, fixture_csv)
+    import_registrations(rt.store, rt.clock, None, fixture_csv)
     with monkeypatch.context() as patch:
         crash_on_batch(patch, rt.zoom, 3, after_call=after_call)
         with pytest.raises(Killed):
-            sync_registrants(rt, None)
+            sync_registrants(zoom_access(rt), None)
     in_zoom = Counter(r["email"] for r in emulator.registrants(meeting_id(emulator), include_cancelled=True))
     assert len(in_zoom) == (90 if after_call else 60)
 
-    result = sync_registrants(rt, None)
+    result = sync_registrants(zoom_access(rt), None)
     in_zoom = Counter(r["email"] for r in emulator.registrants(meeting_id(emulator), include_cancelled=True))
     assert len(in_zoom) == 235 and max(in_zoom.values()) == 1
-    assert result["resolved_after_interruption"] == resolved
-    assert result["requeued_after_interruption"] == requeued
-    assert result["states"] == {"registered": 235}
+    assert result.resolved_after_interruption == resolved
+    assert result.requeued_after_interruption == requeued
+    assert result.states == {"registered": 235}
     # Only the people Zoom did not have were sent again: 235 - 90 (or 60) in the second run.
-    assert result["registered"] == 235 - (90 if after_call else 60)
+    assert result.registered == 235 - (90 if after_call else 60)

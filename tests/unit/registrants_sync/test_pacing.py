@@ -1,21 +1,20 @@
-"""Even spacing per rate category never exceeds the plan's calls per second."""
+"""Even spacing per rate category (``ZoomRateLimiter.steady``) never exceeds the plan's calls per second."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from orchestrator.clock import FrozenClock
-from orchestrator.registrants.pacing import SteadyPacer
-from orchestrator.zoom.ratelimit import RateCategory
+from orchestrator.zoom.ratelimit import RateCategory, ZoomRateLimiter
 from tests.unit.registrants_sync.conftest import START
 
 
 def test_heavy_calls_on_pro_stay_within_10_per_calendar_second() -> None:
     clock = FrozenClock(START.replace(microsecond=500_000))
-    pacer = SteadyPacer("pro", clock)
+    pacer = ZoomRateLimiter.steady("pro", clock)
     seconds: Counter[int] = Counter()
     for _ in range(100):
-        pacer.wait(RateCategory.HEAVY)
+        pacer.acquire(RateCategory.HEAVY)
         seconds[int(clock.now().timestamp())] += 1
     assert max(seconds.values()) <= 10
     elapsed = (clock.now() - START.replace(microsecond=500_000)).total_seconds()
@@ -24,7 +23,13 @@ def test_heavy_calls_on_pro_stay_within_10_per_calendar_second() -> None:
 
 def test_categories_are_paced_independently() -> None:
     clock = FrozenClock(START)
-    pacer = SteadyPacer("pro", clock)
-    pacer.wait(RateCategory.HEAVY)
-    assert pacer.wait(RateCategory.MEDIUM) == 0.0
-    assert abs(pacer.wait(RateCategory.HEAVY) - 0.101) < 1e-9
+    pacer = ZoomRateLimiter.steady("pro", clock)
+    pacer.acquire(RateCategory.HEAVY)
+    assert pacer.acquire(RateCategory.MEDIUM) == 0.0
+    assert abs(pacer.acquire(RateCategory.HEAVY) - 0.101) < 1e-6
+
+
+def test_steady_spacing_is_one_percent_below_the_plans_rate() -> None:
+    pacer = ZoomRateLimiter.steady("pro", FrozenClock(START))
+    assert abs(1 / pacer.rate(RateCategory.HEAVY) - 0.101) < 1e-12
+    assert abs(1 / pacer.rate(RateCategory.LIGHT) - 1.01 / 30) < 1e-12

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from orchestrator.app import App
 from orchestrator.db.models import Person
+from orchestrator.jobs.registrants import zoom_access
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.zoom.emulator import EmulatorApp
 from tests.unit.registrants_sync.conftest import meeting_id, write_export
@@ -19,7 +20,7 @@ def test_a_zoom_page_registrant_with_refused_fields_is_not_pulled_in(
     rt: App, emulator: EmulatorApp, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     import_registrations(
-        rt, None, write_export(tmp_path / "export.csv", [("Anna", "Lee", "anna@example.org")])
+        rt.store, rt.clock, None, write_export(tmp_path / "export.csv", [("Anna", "Lee", "anna@example.org")])
     )
     rt.zoom.add_registrant(
         meeting_id(emulator), {"email": "eve@example.org", "first_name": "Eve", "last_name": "\u202egnp.exe"}
@@ -28,8 +29,8 @@ def test_a_zoom_page_registrant_with_refused_fields_is_not_pulled_in(
         meeting_id(emulator), {"email": "paula@example.org", "first_name": "Paula", "last_name": "Page"}
     )
     with caplog.at_level(logging.WARNING):
-        result = sync_registrants(rt, None)
-    assert result["pulled_in_from_zoom"] == ["paula@example.org"]
+        result = sync_registrants(zoom_access(rt), None)
+    assert result.pulled_in_from_zoom == ["paula@example.org"]
     with rt.session() as session:
         assert session.scalar(select(Person).where(Person.email == "eve@example.org")) is None
     warning = next(r for r in caplog.records if r.getMessage() == "zoom registrant not taken over")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from orchestrator.app import App
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
+from orchestrator.jobs.registrants import zoom_access
 from orchestrator.registrants.reconcile import CLOCK_SKEW, apply_listing, list_meeting_registrants
 from orchestrator.registrants.service import import_registrations, sync_registrants
 from orchestrator.web.registrations import apply_registration
@@ -55,8 +56,8 @@ def test_listing_taken_before_a_registration_does_not_cancel_it(
 ) -> None:
     clock = rt.clock
     assert isinstance(clock, FrozenClock)
-    import_registrations(rt, None, write_export(tmp_path / "a.csv", [ANN]))
-    sync_registrants(rt, None)
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "a.csv", [ANN]))
+    sync_registrants(zoom_access(rt), None)
     clock.advance(timedelta(minutes=5))
     # Sync B lists Zoom now: only Ann is there.
     listing_started = clock.now()
@@ -64,8 +65,8 @@ def test_listing_taken_before_a_registration_does_not_cancel_it(
     assert set(stale_listing) == {"ann@example.org"}
     # Meanwhile sync A registers Bea (a second later) ...
     clock.advance(timedelta(seconds=1))
-    import_registrations(rt, None, write_export(tmp_path / "b.csv", [BEA]))
-    sync_registrants(rt, None)
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "b.csv", [BEA]))
+    sync_registrants(zoom_access(rt), None)
     # ... then B applies its older listing: Bea is missing from it, but younger than it.
     clock.advance(timedelta(seconds=2))
     assert _apply(rt, stale_listing, listing_started) == []
@@ -81,8 +82,8 @@ def test_webhook_registration_is_not_cancelled_by_an_older_listing(
 ) -> None:
     clock = rt.clock
     assert isinstance(clock, FrozenClock)
-    import_registrations(rt, None, write_export(tmp_path / "a.csv", [ANN]))
-    sync_registrants(rt, None)
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "a.csv", [ANN]))
+    sync_registrants(zoom_access(rt), None)
     clock.advance(timedelta(minutes=5))
     listing_started = clock.now()
     listing = list_meeting_registrants(rt.zoom, meeting_id(emulator))
@@ -108,8 +109,8 @@ def test_webhook_registration_is_not_cancelled_by_an_older_listing(
 def test_every_way_the_store_learns_of_a_registration_sets_confirmed_at(
     rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
-    import_registrations(rt, None, write_export(tmp_path / "a.csv", [ANN, BEA]))
-    sync_registrants(rt, None)  # batch answer, then the final listing after approval
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "a.csv", [ANN, BEA]))
+    sync_registrants(zoom_access(rt), None)  # batch answer, then the final listing after approval
     with rt.session() as session:
         confirmed = list(session.scalars(select(ZoomRegistration.confirmed_at)))
     assert len(confirmed) == 2 and all(c is not None for c in confirmed)

@@ -13,7 +13,14 @@ from orchestrator.clock import FrozenClock
 from orchestrator.db.lease import LeaseBusy, LeaseLost, new_holder_id, read, try_take
 from orchestrator.db.models import Event
 from orchestrator.jobs import registrants as registrants_job
-from orchestrator.registrants.service import import_registrations, sync_lease_name, sync_registrants
+from orchestrator.jobs.registrants import zoom_access
+from orchestrator.registrants.service import (
+    SyncOptions,
+    import_registrations,
+    sync_lease_name,
+    sync_registrants,
+)
+from orchestrator.results import to_jsonable
 from orchestrator.zoom.emulator import EmulatorApp
 from tests.unit.registrants_sync.conftest import meeting_id, write_export
 
@@ -35,18 +42,18 @@ def _hold_elsewhere(rt: App) -> str:
 def test_sync_while_another_runs_is_busy_and_sends_nothing(
     rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
-    import_registrations(rt, None, write_export(tmp_path / "e.csv", PEOPLE[:3]))
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "e.csv", PEOPLE[:3]))
     _hold_elsewhere(rt)
     writes = len(emulator.write_calls())
     with pytest.raises(LeaseBusy, match=r"already running \(orchestrator registrants sync \(PID 4242"):
-        sync_registrants(rt, None)
+        sync_registrants(zoom_access(rt), None)
     told = []
     with pytest.raises(LeaseBusy, match=r"still running after 5 s of waiting"):
-        sync_registrants(rt, None, wait_seconds=5, on_wait=told.append)
+        sync_registrants(zoom_access(rt), None, SyncOptions(wait_seconds=5, on_wait=told.append))
     assert [info.holder_label for info in told] == [OTHER]
     assert len(emulator.write_calls()) == writes
     # The scheduled job skips its tick quietly.
-    assert registrants_job.run(rt, None) == {
+    assert to_jsonable(registrants_job.run(rt, None)) == {
         "skipped": True,
         "reason": "another sync is running",
         "holder": OTHER,
@@ -56,8 +63,8 @@ def test_sync_while_another_runs_is_busy_and_sends_nothing(
 def test_lease_is_released_after_the_sync_and_after_a_failure(
     rt: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import_registrations(rt, None, write_export(tmp_path / "e.csv", PEOPLE[:3]))
-    assert sync_registrants(rt, None)["registered"] == 3
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "e.csv", PEOPLE[:3]))
+    assert sync_registrants(zoom_access(rt), None).registered == 3
     assert read(rt.sessions, _lease_name(rt)) is None
 
     def broken(*_args: object, **_kwargs: object) -> None:
@@ -66,31 +73,31 @@ def test_lease_is_released_after_the_sync_and_after_a_failure(
 
     monkeypatch.setattr("orchestrator.registrants.service.sync_event", broken)
     with pytest.raises(RuntimeError, match="boom"):
-        sync_registrants(rt, None)
+        sync_registrants(zoom_access(rt), None)
     assert read(rt.sessions, _lease_name(rt)) is None
 
 
 def test_people_imported_while_a_sync_runs_are_registered_by_it(
     rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
-    import_registrations(rt, None, write_export(tmp_path / "a.csv", PEOPLE[:60]))
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "a.csv", PEOPLE[:60]))
     late = write_export(tmp_path / "b.csv", PEOPLE[60:])
     imported = []
 
     def import_during_sync(done: int, total: int) -> None:
         if done > 0 and not imported:  # the first batch is in Zoom: the organiser uploads more
-            imported.append(import_registrations(rt, None, late)["counts"]["added"])
+            imported.append(import_registrations(rt.store, rt.clock, None, late).counts.added)
 
-    result = sync_registrants(rt, None, progress=import_during_sync)
+    result = sync_registrants(zoom_access(rt), None, SyncOptions(progress=import_during_sync))
     assert imported == [35]
-    assert result["registered"] == 95 and result["states"] == {"registered": 95}
+    assert result.registered == 95 and result.states == {"registered": 95}
     assert len(emulator.registrants(meeting_id(emulator))) == 95
 
 
 def test_lost_lease_stops_the_sync_before_its_next_zoom_write(
     rt: App, emulator: EmulatorApp, tmp_path: Path
 ) -> None:
-    import_registrations(rt, None, write_export(tmp_path / "a.csv", PEOPLE))
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "a.csv", PEOPLE))
     clock = rt.clock
     assert isinstance(clock, FrozenClock)
     taken = []
@@ -101,7 +108,7 @@ def test_lost_lease_stops_the_sync_before_its_next_zoom_write(
             taken.append(_hold_elsewhere(rt))
 
     with pytest.raises(LeaseLost, match="another sync has taken over"):
-        sync_registrants(rt, None, progress=stall_then_lose)
+        sync_registrants(zoom_access(rt), None, SyncOptions(progress=stall_then_lose))
     batches = [r for r in emulator.request_log() if r.path.endswith("/batch_registrants")]
     assert len(batches) == 1  # nothing sent after the lease was lost
     holder = read(rt.sessions, _lease_name(rt))

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from orchestrator.agenda import load_agenda
 from orchestrator.app import App
-from orchestrator.cli.meeting_cmd import run_setup
 from orchestrator.clock import FrozenClock
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import RegistrationState
 from orchestrator.events import agenda_of
+from orchestrator.meeting.service import run_setup
 from orchestrator.registrants import parse_registrations
 from orchestrator.registrants.store import apply_import
 from orchestrator.web import WebContext, create_app
@@ -88,7 +88,7 @@ class Scenario:
 def make_scenario(database_url: str, tmp_path: Path, *, with_people: bool = True) -> Scenario:
     clock = FrozenClock(BEFORE_EVENT)
     rt = make_runtime(database_url, tmp_path, clock=clock)
-    run_setup(rt, load_agenda(SAMPLE_AGENDA, now=clock.now()), recreate=False)
+    run_setup(rt.store, rt.zoom, rt.clock, load_agenda(SAMPLE_AGENDA, now=clock.now()), recreate=False)
     with rt.session() as session:
         event = session.scalar(select(Event))
         assert event is not None
