@@ -39,10 +39,10 @@ from orchestrator.jobs import mail as mail_job  # noqa: E402
 from orchestrator.mail.compose import event_info, recipient_of  # noqa: E402
 from orchestrator.mail.dispatch import DispatchConfig, Dispatcher  # noqa: E402
 from orchestrator.mail.fastmime import build_prepared  # noqa: E402
-from orchestrator.mail.message import build_message, message_bytes  # noqa: E402
 from orchestrator.mail.render import Occasion  # noqa: E402
 from orchestrator.mail.transports import SmtpTransport  # noqa: E402
 from tests.support.smtp_servers import ProcessServer, ServerBehaviour, smtp_server_process  # noqa: E402
+from tests.unit.mail.stdlib_reference import stdlib_bytes  # noqa: E402
 from tests.unit.mail_outbox.support import future_event  # noqa: E402
 
 SENDER = "Forum Seniorenarbeit NRW <info@forum-seniorenarbeit.de>"
@@ -98,7 +98,7 @@ def dispatcher_run(
     dispatcher = Dispatcher(
         rt.sessions,
         rt.clock,
-        mail_job.renderer(rt),
+        mail_job.mail_service(rt).renderer(),
         lambda: SmtpTransport(server.host, server.port, security="none", timeout=30),
         config,
     )
@@ -106,7 +106,7 @@ def dispatcher_run(
     report = dispatcher.dispatch(event_id)
     seconds = time.perf_counter() - started
     if report.sent != count:
-        raise SystemExit(f"dispatcher sent {report.sent} of {count}: {report.as_dict()}")
+        raise SystemExit(f"dispatcher sent {report.sent} of {count}: {report}")
     return count / seconds, seconds
 
 
@@ -118,7 +118,7 @@ def naive_loop(
     The naive loop builds with the standard library (``email`` package), as a straightforward
     sender would; ``fast_build`` uses our own fast MIME writer instead (a stricter baseline).
     """
-    renderer = mail_job.renderer(rt)
+    renderer = mail_job.mail_service(rt).renderer()
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
         agenda = agenda_of(event)
@@ -136,12 +136,8 @@ def naive_loop(
             )
             envelope_from, envelope_to, data = prepared.sender, list(prepared.recipients), prepared.data
         else:
-            msg = build_message(rendered, sender=SENDER, recipient=recipient, message_id=f"<naive-{i}@bench>")
-            envelope_from, envelope_to, data = (
-                "info@forum-seniorenarbeit.de",
-                [recipient.email],
-                message_bytes(msg),
-            )
+            data = stdlib_bytes(rendered, sender=SENDER, recipient=recipient, message_id=f"<naive-{i}@bench>")
+            envelope_from, envelope_to = "info@forum-seniorenarbeit.de", [recipient.email]
         with smtplib.SMTP(server.host, server.port, timeout=30) as conn:
             conn.sendmail(envelope_from, envelope_to, data)
     return len(recipients) / (time.perf_counter() - started)
@@ -177,7 +173,7 @@ def main() -> None:
         f"mail dispatch benchmark: {args.mails} personalised confirmations (text + HTML + .ics) "
         "from the outbox "
         f"({url.split(':')[0]}), aiosmtpd on 127.0.0.1 in a separate process; {os.cpu_count()} CPUs; "
-        f"planned {planned['created']} rows"
+        f"planned {planned.created} rows"
     )
 
     if "a" not in args.skip:
@@ -228,9 +224,7 @@ def main() -> None:
                 f"extrapolated to {args.mails}: {args.mails / naive:.0f} s)"
             )
             for unconfirmed in (1, args.distant_max_unconfirmed):
-                rate, seconds = dispatcher_run(
-                    rt, server, args.distant_workers, max_unconfirmed=unconfirmed
-                )
+                rate, seconds = dispatcher_run(rt, server, args.distant_workers, max_unconfirmed=unconfirmed)
                 print(
                     f"    dispatcher(workers={args.distant_workers}, max_unconfirmed={unconfirmed}) "
                     f"{rate:.1f} mails/s ({args.mails} mails in {seconds:.1f} s); ratio {rate / naive:.1f}"

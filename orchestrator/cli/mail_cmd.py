@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
-from orchestrator.app import App
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
 from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
-from orchestrator.events import resolve_event
 from orchestrator.i18n import N_, _
-from orchestrator.jobs import mail as mail_job
-from orchestrator.mail.planner import plan_outbox
-from orchestrator.mail.preview import PreviewRequest, render_preview
-from orchestrator.mail.status import schedule, status
+from orchestrator.jobs.mail import mail_service
+from orchestrator.mail.preview import PreviewRequest
+from orchestrator.mail.results import PreviewResult, ScheduleResult, SendDueResult, StatusResult
 from orchestrator.outpaths import output_directory
 
 app = typer.Typer(help="Participant mails: preview, schedule, send, status.", no_args_is_help=True)
@@ -56,13 +53,6 @@ def _local(when: datetime | None, tz: str) -> str:
 
 
 # -- preview -------------------------------------------------------------------------------------
-def preview_mail(rt: App, event_key: str | None, request: PreviewRequest) -> dict[str, Any]:
-    with rt.session() as session:
-        event = resolve_event(session, event_key)
-        files = render_preview(session, event, mail_job.renderer(rt), request)
-    return {"event": event.key, "kind": request.kind, "language": request.language, "files": files}
-
-
 @app.command("preview")
 def preview(
     kind: Annotated[str, typer.Option("--kind", help="confirmation | reminder | breakout_room | thank_you")],
@@ -74,48 +64,39 @@ def preview(
 ) -> None:
     """Render one mail into files (subject, text, HTML, .ics, .eml); opens nothing."""
 
-    def action() -> dict[str, Any]:
+    def action() -> PreviewResult:
         if lang not in ("de", "en"):
             raise BadInput(_("Unknown language {lang}; use de or en.", lang=lang))
         rt = runtime()
         out = output_directory(out_dir)
-        request = PreviewRequest(kind, "en" if lang == "en" else "de", to, out, rt.settings.mail_from)
-        return preview_mail(rt, event, request)
+        request = PreviewRequest(kind, "en" if lang == "en" else "de", to, out)
+        return mail_service(rt).preview(event, request)
 
-    def render(result: dict[str, Any]) -> None:
+    def render(result: PreviewResult) -> None:
         output.say(_("Preview written:"))
-        for path in result["files"]:
+        for path in result.files:
             output.say(f"  {path}")
 
     output.run_command(as_json, action, render)
 
 
 # -- schedule ------------------------------------------------------------------------------------
-def mail_schedule(rt: App, event_key: str | None) -> dict[str, Any]:
-    """Plan the outbox (idempotent), then list each mail occasion with its times and counts."""
-    with rt.session() as session:
-        event = resolve_event(session, event_key)
-        plan_outbox(session, event, rt.clock.now())
-        session.commit()
-        return schedule(session, event, rt.clock.now())
-
-
 @app.command("schedule")
 def schedule_cmd(event: EventOption = None, as_json: JsonOption = False) -> None:
     """Show what goes out when: each mail with due time, latest useful time and counts."""
 
-    def render(result: dict[str, Any]) -> None:
-        tz = result["timezone"]
+    def render(result: ScheduleResult) -> None:
+        tz = result.timezone
         rows = []
-        for line in result["mails"]:
-            states = line["states"]
-            due = _local(line["due_at"], tz) if line["due_at"] else _("on registration")
+        for line in result.mails:
+            states = line.states
+            due = _local(line.due_at, tz) if line.due_at else _("on registration")
             rows.append(
                 (
-                    occasion_label(line["occasion"]),
+                    occasion_label(line.occasion),
                     due,
-                    _local(line["deadline"], tz),
-                    states["queued"] + states["claimed"] + states["sending"],
+                    _local(line.deadline, tz),
+                    line.waiting,
                     states["sent"],
                     states["skipped"],
                     states["failed"],
@@ -124,7 +105,7 @@ def schedule_cmd(event: EventOption = None, as_json: JsonOption = False) -> None
         columns = [_("Mail"), _("Due"), _("Latest"), _("queued"), _("sent"), _("skipped"), _("failed")]
         output.table(_("Mail schedule ({tz})", tz=tz), columns, rows)
 
-    output.run_command(as_json, lambda: mail_schedule(runtime(), event), render)
+    output.run_command(as_json, lambda: mail_service(runtime()).schedule(event), render)
 
 
 # -- send-due ------------------------------------------------------------------------------------
@@ -132,60 +113,52 @@ def schedule_cmd(event: EventOption = None, as_json: JsonOption = False) -> None
 def send_due(event: EventOption = None, as_json: JsonOption = False) -> None:
     """One pass: plan the outbox and send every mail that is due now."""
 
-    def render(result: dict[str, Any]) -> None:
+    def render(result: SendDueResult) -> None:
         output.say(
             _(
                 "{sent} sent, {deferred} to retry later, {failed} failed, {skipped} skipped (too late).",
-                sent=result["sent"],
-                deferred=result["deferred"],
-                failed=result["failed"],
-                skipped=sum(result["skipped_overdue"].values()),
+                sent=result.sent,
+                deferred=result.deferred,
+                failed=result.failed,
+                skipped=result.skipped_total,
             )
         )
-        for occasion, count in sorted(result["sent_by_occasion"].items()):
+        for occasion, count in sorted(result.sent_by_occasion.items()):
             output.say(f"  {occasion_label(occasion)}: {count}")
-        if result["resent_after_crash"]:
+        if result.resent_after_crash:
             output.warn(
                 _(
                     "{count} mails were interrupted by a crash and sent again; at most one of"
                     " them per crash can reach its recipient twice (see 'orchestrator mail status').",
-                    count=result["resent_after_crash"],
+                    count=result.resent_after_crash,
                 )
             )
-        for failure in result["failures"][:20]:
-            output.warn(failure["reason"])
+        for failure in result.failures[:20]:
+            output.warn(failure.reason)
 
-    output.run_command(as_json, lambda: mail_job.run(runtime(), event), render)
+    output.run_command(as_json, lambda: mail_service(runtime()).send_due(event), render)
 
 
 # -- status --------------------------------------------------------------------------------------
-def mail_status(rt: App, event_key: str | None) -> dict[str, Any]:
-    with rt.session() as session:
-        return status(session, resolve_event(session, event_key))
-
-
 @app.command("status")
 def status_cmd(event: EventOption = None, as_json: JsonOption = False) -> None:
     """Counts per mail kind and state; failures with the server's reason."""
 
-    def render(result: dict[str, Any]) -> None:
+    def render(result: StatusResult) -> None:
         states = list(STATE_LABELS)
         rows = [
-            (kind, *(counts.get(state, 0) for state in states)) for kind, counts in result["by_kind"].items()
+            (kind, *(counts.get(state, 0) for state in states)) for kind, counts in result.by_kind.items()
         ]
         output.table(None, [_("Kind"), *(_(STATE_LABELS[s]) for s in states)], rows)
-        for reason, count in sorted(result["reasons"].items()):
+        for reason, count in sorted(result.reasons.items()):
             output.say(f"{reason}: {count}")
-        if result["crash_resends"]:
-            output.say(_("Sent again after a crash: {count}", count=result["crash_resends"]))
-        if result["failures"]:
+        if result.crash_resends:
+            output.say(_("Sent again after a crash: {count}", count=result.crash_resends))
+        if result.failures:
             output.table(
                 _("Failures"),
                 [_("E-mail"), _("Mail"), _("Attempts"), _("Reason")],
-                [
-                    (f["email"], occasion_label(f["occasion"]), f["attempts"], f["reason"] or "")
-                    for f in result["failures"]
-                ],
+                [(f.email, occasion_label(f.occasion), f.attempts, f.reason or "") for f in result.failures],
             )
 
-    output.run_command(as_json, lambda: mail_status(runtime(), event), render)
+    output.run_command(as_json, lambda: mail_service(runtime()).status(event), render)

@@ -1,61 +1,59 @@
 """Scheduled job: plan the outbox from the agenda and people, then send what is due now.
 
-Due-ness lives in the outbox (computed from the agenda), not in the scheduler: whenever this job
-runs — on time, late after a downtime, twice — it sends exactly what is due and skips what is
-overdue. ``next_due`` tells the scheduler when to wake it next.
+A thin adapter: the settings become :class:`~orchestrator.mail.service.MailOptions`, the app's
+store, clock and transports the collaborators of :class:`~orchestrator.mail.service.MailService`,
+which does the work (see there). ``next_due`` tells the scheduler when to wake the job next.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from orchestrator.events import agenda_of, resolve_event
-from orchestrator.mail import outbox
-from orchestrator.mail.dispatch import DispatchConfig, Dispatcher
-from orchestrator.mail.planner import plan_outbox
-from orchestrator.mail.render import MailRenderer
-from orchestrator.mail.transports.base import TransportError
-
-log = logging.getLogger(__name__)
+from orchestrator.mail.dispatch import DispatchConfig
+from orchestrator.mail.results import HostMailResult, PlanResult, SendDueResult
+from orchestrator.mail.service import AppliedRound, MailOptions, MailService
 
 if TYPE_CHECKING:
     from orchestrator.app import App
     from orchestrator.mail.transports import Transport
+    from orchestrator.settings import Settings
 
 
-def dispatch_config(rt: App) -> DispatchConfig:
-    settings = rt.settings
-    return DispatchConfig(
-        sender=settings.mail_from,
-        reply_to=settings.mail_reply_to or None,
-        workers=settings.mail_workers,
-        max_unconfirmed=settings.mail_max_unconfirmed,
-        rate_per_minute=settings.mail_rate_per_minute,
-        lease=timedelta(seconds=settings.mail_lease_seconds),
-        batch_size=settings.mail_batch_size,
-        max_attempts=settings.mail_max_attempts,
-        message_id_domain=settings.mail_message_id_domain or None,
+def mail_options(settings: Settings) -> MailOptions:
+    """The mail settings (``ORCHESTRATOR_MAIL_*``) as the service's options."""
+    return MailOptions(
+        dispatch=DispatchConfig(
+            sender=settings.mail_from,
+            reply_to=settings.mail_reply_to or None,
+            workers=settings.mail_workers,
+            max_unconfirmed=settings.mail_max_unconfirmed,
+            rate_per_minute=settings.mail_rate_per_minute,
+            lease=timedelta(seconds=settings.mail_lease_seconds),
+            batch_size=settings.mail_batch_size,
+            max_attempts=settings.mail_max_attempts,
+            message_id_domain=settings.mail_message_id_domain or None,
+        ),
+        template_dir=settings.mail_template_dir,
+        logo_url=settings.mail_logo_url,
     )
 
 
-def renderer(rt: App) -> MailRenderer:
-    return MailRenderer(rt.settings.mail_template_dir, rt.settings.mail_logo_url, clock=rt.clock)
+def mail_service(rt: App, *, transport_factory: Callable[[], Transport] | None = None) -> MailService:
+    """The mail service of ``rt`` (``transport_factory`` replaces the configured transports)."""
+    return MailService(
+        rt.store,
+        rt.clock,
+        transport_factory or rt.mail_transport_factory(),
+        mail_options(rt.settings),
+    )
 
 
-def plan(rt: App, event_key: str | None) -> dict[str, Any]:
-    """Bring the outbox in line with agenda and people (no sending); returns the plan report."""
-    with rt.session() as session:
-        event = resolve_event(session, event_key)
-        report = plan_outbox(session, event, rt.clock.now())
-        session.commit()
-        return {"event": event.key, **report.as_dict()}
+def plan(rt: App, event_key: str | None) -> PlanResult:
+    """Bring the outbox in line with agenda and people (no sending)."""
+    return mail_service(rt).plan(event_key)
 
 
 def run(
@@ -64,75 +62,23 @@ def run(
     *,
     stop: threading.Event | None = None,
     transport_factory: Callable[[], Transport] | None = None,
-) -> dict[str, Any]:
+) -> SendDueResult:
     """One pass: plan, then send what is due (``stop`` ends it after the mails in flight)."""
-    planned = plan(rt, event_key)
-    with rt.session() as session:
-        event_id = resolve_event(session, event_key).id
-    dispatcher = Dispatcher(
-        rt.sessions,
-        rt.clock,
-        renderer(rt),
-        transport_factory or rt.mail_transport_factory(),
-        dispatch_config(rt),
-        stop=stop,
-    )
-    report = dispatcher.dispatch(event_id)
-    return {"planned": planned, **report.as_dict()}
+    return mail_service(rt, transport_factory=transport_factory).send_due(event_key, stop=stop)
 
 
 def next_due(rt: App, event_key: str | None) -> datetime | None:
     """When a queued mail next becomes sendable (None: nothing waits)."""
-    with rt.session() as session:
-        event = resolve_event(session, event_key)
-        now = rt.clock.now()
-        if outbox.due_now_count(session, event.id, now):
-            return now
-        return outbox.next_due_at(session, event.id, now)
+    return mail_service(rt).next_due(event_key)
 
 
 def send_host_instructions(
     rt: App,
     event_key: str | None,
-    breakouts_report: dict[str, Any],
+    rounds: Sequence[AppliedRound],
     *,
     transport_factory: Callable[[], Transport] | None = None,
-) -> list[dict[str, Any]]:
-    """Mail each applied round's host instruction (de + en) to the organiser's contact address.
-
-    No outbox row (the organiser is not a participant): the Message-ID is derived from the round
-    and the payload sent to Zoom, so the .eml transport stays idempotent; a failure is reported,
-    not retried (the instruction is also in the breakouts job report and the CLI output).
-    """
-    applied = [item for item in breakouts_report.get("applied", []) if item.get("instructions")]
-    if not applied:
-        return []
-    with rt.session() as session:
-        event = resolve_event(session, event_key)
-        agenda = agenda_of(event)
-    config = dispatch_config(rt)
-    transport = (transport_factory or rt.mail_transport_factory())()
-    results: list[dict[str, Any]] = []
-    try:
-        transport.open()
-        for item in applied:
-            digest = hashlib.sha256(str(item.get("payload_hash", "")).encode()).hexdigest()[:12]
-            msg = EmailMessage()
-            msg["From"] = config.sender
-            msg["To"] = agenda.organiser.contact_email
-            msg["Subject"] = f"Breakout-Runde {item['round']}: Hinweis für die Moderation / host instruction"
-            msg["Date"] = format_datetime(rt.clock.now())
-            msg["Message-ID"] = f"<host-{event.key}-r{item['round']}-{digest}@{config.domain}>"
-            msg["Auto-Submitted"] = "auto-generated"
-            instructions = item["instructions"]
-            msg.set_content(f"{instructions.get('de', '')}\n\n---\n\n{instructions.get('en', '')}\n")
-            try:
-                transport.send(msg)
-                results.append({"round": item["round"], "sent": True})
-            except TransportError as exc:
-                results.append({"round": item["round"], "sent": False, "reason": exc.reason})
-    except TransportError as exc:
-        results.append({"round": None, "sent": False, "reason": exc.reason})
-    finally:
-        transport.close()
-    return results
+) -> tuple[HostMailResult, ...]:
+    """Mail each applied round's host instruction to the organiser (see the service)."""
+    service = mail_service(rt, transport_factory=transport_factory)
+    return service.send_host_instructions(event_key, rounds)

@@ -5,7 +5,7 @@ The outbox, dispatcher and scheduler build on this API; nothing here touches the
 
 from orchestrator.mail.fastmime import build_prepared
 from orchestrator.mail.ics import ics_uid, make_ics
-from orchestrator.mail.message import HeaderInjection, build_message, message_bytes, refuse_line_breaks
+from orchestrator.mail.message import HeaderInjection, message_bytes, refuse_line_breaks
 from orchestrator.mail.prepared import OutgoingMail, PreparedMessage, as_prepared
 from orchestrator.mail.render import (
     MAIL_KINDS,
@@ -54,7 +54,6 @@ __all__ = [
     "TemplateProblem",
     "as_prepared",
     "backoff_delay",
-    "build_message",
     "build_prepared",
     "ics_uid",
     "make_ics",

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +44,7 @@ from orchestrator.mail.outbox import Reason
 from orchestrator.mail.planner import registration_usable
 from orchestrator.mail.prepared import PreparedMessage
 from orchestrator.mail.render import EventInfo, MailRenderer, Occasion, Recipient
+from orchestrator.mail.results import DispatchFailure
 from orchestrator.mail.sender import Deferred, Failed, Outcome, ParallelSender, SendJob, Sent
 from orchestrator.mail.transports.base import SendResult, Transport
 
@@ -75,6 +75,8 @@ class DispatchConfig:
 
 @dataclass
 class DispatchReport:
+    """What a pass did, filled in while it runs (see :class:`~orchestrator.mail.results.SendDueResult`)."""
+
     event: str
     resent_after_crash: int = 0
     skipped_overdue: dict[str, int] = field(default_factory=dict)
@@ -85,24 +87,8 @@ class DispatchReport:
     lease_ran_short: int = 0
     released: int = 0
     sent_by_occasion: dict[str, int] = field(default_factory=dict)
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[DispatchFailure] = field(default_factory=list)
     seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "event": self.event,
-            "resent_after_crash": self.resent_after_crash,
-            "skipped_overdue": dict(self.skipped_overdue),
-            "sent": self.sent,
-            "deferred": self.deferred,
-            "failed": self.failed,
-            "cancelled": self.cancelled,
-            "lease_ran_short": self.lease_ran_short,
-            "released": self.released,
-            "sent_by_occasion": dict(self.sent_by_occasion),
-            "failures": list(self.failures),
-            "seconds": round(self.seconds, 3),
-        }
 
 
 class LeaseRanShort(OrchestratorError):
@@ -404,13 +390,13 @@ class Dispatcher:
             )
             if state == "failed":
                 report.failed += 1
-                report.failures.append({"id": row_id, "reason": outcome.reason, "code": outcome.code})
+                report.failures.append(DispatchFailure(row_id, outcome.reason, outcome.code))
             else:
                 report.deferred += 1
         elif isinstance(outcome, Failed):
             outbox.mark_failed(session, row_id, _reason(outcome.code, outcome.reason))
             report.failed += 1
-            report.failures.append({"id": row_id, "reason": outcome.reason, "code": outcome.code})
+            report.failures.append(DispatchFailure(row_id, outcome.reason, outcome.code))
             log.warning(
                 "mail failed", extra={"outbox_id": row_id, "code": outcome.code, "stage": outcome.stage}
             )

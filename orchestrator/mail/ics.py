@@ -38,7 +38,8 @@ def _vtimezone(tzid: str, year: int) -> bytes:
     component = Timezone.from_tzid(
         tzid, first_date=datetime(year - 1, 1, 1).date(), last_date=datetime(year + 2, 1, 1).date()
     )
-    return component.to_ical()
+    ical: bytes = component.to_ical()
+    return ical
 
 
 def make_ics(

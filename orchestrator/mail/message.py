@@ -1,39 +1,25 @@
-"""Build the MIME message for one rendered mail.
+"""Header checks shared by every mail, and serialising a ready ``email`` ``Message`` for the wire.
 
-Structure: ``multipart/mixed[ multipart/alternative[text/plain, text/html], text/calendar .ics ]``.
-We use the older ``email.mime`` classes (compat32 policy) on purpose: building and serialising
-them costs about a third of ``EmailMessage`` (~0.8 ms vs ~2.5 ms per mail), which matters when
-thousands of personal mails leave within minutes. Serialise with :func:`message_bytes`, which uses
-CRLF line endings as SMTP requires.
+Participant mails are written by one builder, :func:`orchestrator.mail.fastmime.build_prepared`
+(straight to wire bytes). The ``email`` package is used only where a ``Message`` object already
+exists: a caller hands one to a transport (the plain-text host instruction), and
+:func:`orchestrator.mail.fastmime.seven_bit` re-encodes a parsed 8bit mail for an old server.
+:func:`message_bytes` serialises such a ``Message`` with CRLF line endings, as SMTP requires.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import UTC, datetime
-from email import encoders
-from email.charset import BASE64, QP, Charset
-from email.header import Header
 from email.message import Message
-from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.policy import Compat32
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.errors import BadInput
 from orchestrator.i18n import translate
 
 if TYPE_CHECKING:
-    from orchestrator.mail.render import Recipient, RenderedMail
-
-# Bodies: quoted-printable keeps German text readable in .eml files and mail sources.
-# Headers: base64 encoded-words; the stdlib's QP header encoder is pure Python and cost ~1 ms/mail.
-_UTF8_QP = Charset("utf-8")
-_UTF8_QP.body_encoding = QP
-_UTF8_QP.header_encoding = BASE64
+    from orchestrator.mail.render import Recipient
 
 
 class _Compat32FastFold(Compat32):
@@ -96,64 +82,6 @@ def check_header_values(
         message_id.startswith("<") and message_id.endswith(">") and "@" in message_id and message_id.isascii()
     ):
         raise BadInput(translate("Message-ID {mid} must look like <id@domain>.", mid=message_id))
-
-
-def build_message(
-    rendered: RenderedMail,
-    *,
-    sender: str,
-    recipient: Recipient,
-    message_id: str,
-    reply_to: str | None = None,
-    date: datetime | None = None,
-) -> Message:
-    """The MIME message for ``rendered``; ``message_id`` (``<uid@domain>``) is kept as given.
-
-    :func:`orchestrator.mail.fastmime.build_prepared` writes the same structure as wire bytes
-    about seven times faster; this builder stays for callers that want a ``Message`` object.
-    """
-    check_header_values(
-        sender=sender, recipient=recipient, message_id=message_id, subject=rendered.subject, reply_to=reply_to
-    )
-
-    # Our own boundaries: the generator would otherwise scan the whole body for collisions (costly).
-    # "=_" never occurs in quoted-printable or base64 output, so these cannot collide.
-    token = secrets.token_hex(12)
-    alternative = MIMEMultipart("alternative", boundary=f"=_alt_{token}")
-    alternative.attach(MIMEText(rendered.text, "plain", _UTF8_QP))  # type: ignore[arg-type]
-    alternative.attach(MIMEText(rendered.html, "html", _UTF8_QP))  # type: ignore[arg-type]
-
-    if rendered.ics is None:
-        msg: Message = alternative
-    else:
-        msg = MIMEMultipart("mixed", boundary=f"=_mix_{token}")
-        msg.attach(alternative)
-        calendar = MIMEBase("text", "calendar", method="PUBLISH", charset="utf-8")
-        calendar.set_payload(rendered.ics)
-        encoders.encode_base64(calendar)
-        filename = ICS_FILENAME.get(rendered.language, "event.ics")
-        calendar.add_header("Content-Disposition", "attachment", filename=filename)
-        msg.attach(calendar)
-
-    msg["From"] = _address_header(sender)
-    msg["To"] = _address_header(formataddr((recipient.display_name, recipient.email)))
-    if reply_to:
-        msg["Reply-To"] = _address_header(reply_to)
-    msg["Subject"] = Header(rendered.subject, _UTF8_QP)  # type: ignore[assignment]  # compat32 takes Header
-    msg["Date"] = format_datetime((date or datetime.now(UTC)).astimezone(UTC))
-    msg["Message-ID"] = message_id
-    msg["Content-Language"] = rendered.language
-    # Tells auto-responders (vacation notices) not to answer a mass mailing.
-    msg["Auto-Submitted"] = "auto-generated"
-    return msg
-
-
-def _address_header(value: str) -> str:
-    """``Name <addr>`` with a non-ASCII display name encoded (RFC 2047)."""
-    name, addr = parseaddr(value)
-    if not addr:
-        raise BadInput(translate("{value} is not a valid mail address.", value=value))
-    return formataddr((name, addr), charset="utf-8") if name else addr
 
 
 def message_bytes(msg: Message) -> bytes:

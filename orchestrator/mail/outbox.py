@@ -262,8 +262,15 @@ def requeue_failed(session: Session, event_id: int, row_ids: list[int] | None = 
     result = session.execute(
         update(M)
         .where(*conditions)
-        .values(state=OutboxState.QUEUED, attempts=0, next_attempt_at=None, last_error=None, reason=None,
-                claimed_by=None, lease_until=None)
+        .values(
+            state=OutboxState.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            last_error=None,
+            reason=None,
+            claimed_by=None,
+            lease_until=None,
+        )
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)

@@ -53,16 +53,6 @@ class PlanReport:
     skipped: int = 0
     cancelled_reasons: dict[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "rescheduled": self.rescheduled,
-            "requeued": self.requeued,
-            "cancelled": self.cancelled,
-            "skipped": self.skipped,
-            "cancelled_reasons": dict(self.cancelled_reasons),
-        }
-
 
 def can_receive(person: Person, registration: ZoomRegistration | None) -> bool:
     """Active, registered with Zoom, approved, and a personal join link known."""

@@ -1,7 +1,8 @@
 """A mail ready for the wire: serialised bytes plus its envelope.
 
-:func:`orchestrator.mail.fastmime.build_prepared` produces this form directly; a classic
-:class:`email.message.Message` is converted with :func:`as_prepared`. Transports accept both.
+:func:`orchestrator.mail.fastmime.build_prepared` produces this form directly; a ready
+:class:`email.message.Message` (the plain-text host instruction) is converted with
+:func:`as_prepared`. Transports accept both.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from orchestrator.events import agenda_of
 from orchestrator.i18n import _
 from orchestrator.mail.compose import event_info, occasion_of, recipient_of
 from orchestrator.mail.deadlines import breakout_occasion, reminder_occasion
-from orchestrator.mail.message import build_message, message_bytes
+from orchestrator.mail.fastmime import build_prepared
 from orchestrator.mail.outbox import domain_of
 from orchestrator.mail.render import MAIL_KINDS, Language, MailRenderer, Recipient
 
@@ -29,7 +29,6 @@ class PreviewRequest:
     language: Language
     to: str | None = None
     out_dir: Path = Path("mail-preview")
-    sender: str = "Orchestrator <preview@localhost>"
 
 
 def _sample_recipient(language: Language) -> Recipient:
@@ -39,9 +38,19 @@ def _sample_recipient(language: Language) -> Recipient:
 
 
 def render_preview(
-    session: Session, event: Event, renderer: MailRenderer, request: PreviewRequest
+    session: Session,
+    event: Event,
+    renderer: MailRenderer,
+    request: PreviewRequest,
+    *,
+    sender: str,
+    date: datetime | None = None,
 ) -> list[Path]:
-    """Write ``<kind>-<lang>.{subject.txt,txt,html,ics,eml}`` into ``out_dir``; returns the files."""
+    """Write ``<kind>-<lang>.{subject.txt,txt,html,ics,eml}`` into ``out_dir``; returns the files.
+
+    The .eml is built by the same writer the dispatcher sends with (quoted-printable bodies here,
+    so the file reads well in any viewer).
+    """
     if request.kind not in MAIL_KINDS:
         raise BadInput(
             _("Unknown mail kind {kind}; use one of {kinds}.", kind=request.kind, kinds=", ".join(MAIL_KINDS))
@@ -80,11 +89,12 @@ def render_preview(
         room = room or (first.rooms[0].name if first.rooms else "Raum 1")
     occasion = occasion_of(request.kind, occasion_key, agenda, room)
     rendered = renderer.render(request.kind, event_info(session, event, agenda), recipient, occasion)
-    msg = build_message(
+    prepared = build_prepared(
         rendered,
-        sender=request.sender,
+        sender=sender,
         recipient=recipient,
-        message_id=f"<preview-{request.kind}-{request.language}@{domain_of(request.sender)}>",
+        message_id=f"<preview-{request.kind}-{request.language}@{domain_of(sender)}>",
+        date=date,
     )
     request.out_dir.mkdir(parents=True, exist_ok=True)
     stem = request.out_dir / f"{request.kind}-{request.language}"
@@ -92,7 +102,7 @@ def render_preview(
         ".subject.txt": rendered.subject.encode("utf-8") + b"\n",
         ".txt": rendered.text.encode("utf-8"),
         ".html": rendered.html.encode("utf-8"),
-        ".eml": message_bytes(msg),
+        ".eml": prepared.data,
     }
     if rendered.ics is not None:
         files[".ics"] = rendered.ics

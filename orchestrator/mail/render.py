@@ -103,7 +103,7 @@ class Occasion:
 
 @dataclass(frozen=True)
 class RenderedMail:
-    """A rendered mail, ready for :func:`orchestrator.mail.message.build_message`."""
+    """A rendered mail, ready for :func:`orchestrator.mail.fastmime.build_prepared`."""
 
     kind: str
     language: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from orchestrator.mail.deadlines import (
     reminder_slots,
     thank_you_slot,
 )
+from orchestrator.mail.results import MailFailure, ScheduleLine, ScheduleResult, StatusResult
 
 M = OutboxMessage
 
@@ -30,50 +30,44 @@ def _counts(session: Session, event_id: int) -> dict[str, dict[str, int]]:
     return counts
 
 
-def schedule(session: Session, event: Event, now: datetime) -> dict[str, Any]:
+def _phase(due_at: datetime | None, deadline: datetime, now: datetime) -> str:
+    if due_at is None or due_at <= now <= deadline:
+        return "open"
+    return "past" if now > deadline else "upcoming"
+
+
+def _states(by_state: dict[str, int]) -> dict[str, int]:
+    return {state: by_state.get(state, 0) for state in OutboxState.ALL}
+
+
+def schedule(session: Session, event: Event, now: datetime) -> ScheduleResult:
     """One line per mail occasion the agenda asks for: due time, deadline, counts per state."""
     agenda = agenda_of(event)
     counts = _counts(session, event.id)
-    lines: list[dict[str, Any]] = []
+    wanted: list[tuple[str, str, datetime | None, datetime]] = []
     if agenda.mails.confirmation:
-        lines.append(
-            {"occasion": "confirmation", "kind": "confirmation", "due_at": None, "deadline": agenda.end_utc}
-        )
+        wanted.append(("confirmation", "confirmation", None, agenda.end_utc))
     slots = list(reminder_slots(agenda))
     if agenda.mails.breakout_room:
         slots += breakout_slots(agenda)
     if agenda.mails.thank_you:
         slots.append(thank_you_slot(agenda))
-    for slot in sorted(slots, key=lambda s: s.due_at):
-        lines.append(
-            {"occasion": slot.occasion, "kind": slot.kind, "due_at": slot.due_at, "deadline": slot.deadline}
+    wanted += [(s.occasion, s.kind, s.due_at, s.deadline) for s in sorted(slots, key=lambda s: s.due_at)]
+    lines = [
+        ScheduleLine(
+            occasion, kind, due_at, deadline, _states(counts.pop(occasion, {})), _phase(due_at, deadline, now)
         )
-    for line in lines:
-        by_state = counts.pop(line["occasion"], {})
-        line["states"] = {state: by_state.get(state, 0) for state in OutboxState.ALL}
-        line["phase"] = (
-            "open"
-            if line["due_at"] is None or line["due_at"] <= now <= line["deadline"]
-            else "past"
-            if now > line["deadline"]
-            else "upcoming"
-        )
+        for occasion, kind, due_at, deadline in wanted
+    ]
     # Rows of occasions the agenda no longer has (e.g. a removed reminder), so nothing is hidden.
-    for occasion, by_state in sorted(counts.items()):
-        lines.append(
-            {
-                "occasion": occasion,
-                "kind": occasion.split(":")[0],
-                "due_at": None,
-                "deadline": None,
-                "states": {state: by_state.get(state, 0) for state in OutboxState.ALL},
-                "phase": "removed",
-            }
-        )
-    return {"event": event.key, "timezone": agenda.timezone, "now": now, "mails": lines}
+    lines += [
+        ScheduleLine(occasion, occasion.split(":")[0], None, None, _states(by_state), "removed")
+        for occasion, by_state in sorted(counts.items())
+    ]
+    return ScheduleResult(event=event.key, timezone=agenda.timezone, now=now, mails=tuple(lines))
 
 
-def status(session: Session, event: Event, *, failure_limit: int = 50) -> dict[str, Any]:
+def status(session: Session, event: Event, *, failure_limit: int = 50) -> StatusResult:
     """Counts per kind and state, skip/cancel reasons, and the failures with the server's reason."""
     by_kind: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OutboxState.ALL, 0))
     for kind, state, count in session.execute(
@@ -92,9 +86,8 @@ def status(session: Session, event: Event, *, failure_limit: int = 50) -> dict[s
             .group_by(M.state, M.reason)
         )
     }
-    failures = [
-        {"id": row_id, "email": email, "occasion": occasion, "attempts": attempts, "reason": last_error,
-         "state": state}
+    failures = tuple(
+        MailFailure(row_id, email, occasion, attempts, last_error, state)
         for row_id, email, occasion, attempts, last_error, state in session.execute(
             select(M.id, Person.email, M.occasion, M.attempts, M.last_error, M.state)
             .join(Person, Person.id == M.person_id)
@@ -106,14 +99,14 @@ def status(session: Session, event: Event, *, failure_limit: int = 50) -> dict[s
             .order_by(M.state, M.occasion, Person.email)
             .limit(failure_limit)
         )
-    ]
+    )
     crash_resends = int(
         session.scalar(select(func.coalesce(func.sum(M.crash_resends), 0)).where(M.event_id == event.id)) or 0
     )
-    return {
-        "event": event.key,
-        "by_kind": {kind: dict(states) for kind, states in sorted(by_kind.items())},
-        "reasons": reasons,
-        "failures": failures,
-        "crash_resends": crash_resends,
-    }
+    return StatusResult(
+        event=event.key,
+        by_kind={kind: dict(states) for kind, states in sorted(by_kind.items())},
+        reasons=reasons,
+        failures=failures,
+        crash_resends=crash_resends,
+    )

@@ -81,7 +81,7 @@ def _envelope_command(
 class SmtpTransport:
     """SMTP with STARTTLS, implicit TLS or plain (loopback/tests); optional AUTH."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  the connection settings of smtplib, each a plain value
         self,
         host: str,
         port: int,

@@ -1,4 +1,4 @@
-"""MIME structure, stable Message-ID, CRLF wire format and header-injection refusal."""
+"""The one MIME builder (``build_prepared``): structure, Message-ID, CRLF wire format, header injection."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from orchestrator.mail import (
     MailRenderer,
     Occasion,
     Recipient,
-    build_message,
-    message_bytes,
+    build_prepared,
 )
 
 from .conftest import JOIN_DE, SENDER
@@ -25,12 +24,13 @@ MID = "<outbox-42@fachtag.example.org>"
 
 
 def _header(value: object) -> str:
-    return str(make_header(decode_header(str(value))))
+    """The decoded text of a raw (compat32) header value, unfolded first (RFC 5322 2.2.3)."""
+    return str(make_header(decode_header(str(value).replace("\r\n", "").replace("\n", ""))))
 
 
 def test_structure_and_headers(renderer: MailRenderer, event: EventInfo, person_de: Recipient) -> None:
     rendered = renderer.render("reminder", event, person_de, Occasion(reminder_offset=timedelta(hours=1)))
-    msg = build_message(
+    msg = build_prepared(
         rendered,
         sender=SENDER,
         recipient=person_de,
@@ -38,7 +38,7 @@ def test_structure_and_headers(renderer: MailRenderer, event: EventInfo, person_
         reply_to="team@forum-seniorenarbeit.de",
         date=datetime(2025, 8, 27, 6, 30, tzinfo=UTC),
     )
-    parsed = email.message_from_bytes(message_bytes(msg))
+    parsed = email.message_from_bytes(msg.data)
     assert parsed.get_content_type() == "multipart/mixed"
     alternative, calendar = parsed.get_payload()
     assert alternative.get_content_type() == "multipart/alternative"
@@ -59,18 +59,17 @@ def test_structure_and_headers(renderer: MailRenderer, event: EventInfo, person_
     assert _header(parsed["Subject"]) == rendered.subject
     assert parsed["Date"] == "Wed, 27 Aug 2025 06:30:00 +0000"
     assert parsed["Content-Language"] == "de"
-    assert JOIN_DE.encode() not in message_bytes(msg).split(b"\r\n\r\n", 1)[0]  # never in headers
+    assert JOIN_DE.encode() not in msg.data.split(b"\r\n\r\n", 1)[0]  # never in headers
+    assert (msg.sender, msg.recipients) == ("info@forum-seniorenarbeit.de", ("elif.fuss@example.org",))
 
 
 def test_wire_format_uses_crlf_only(renderer: MailRenderer, event: EventInfo, person_de: Recipient) -> None:
-    data = message_bytes(
-        build_message(
-            renderer.render("confirmation", event, person_de),
-            sender=SENDER,
-            recipient=person_de,
-            message_id=MID,
-        )
-    )
+    data = build_prepared(
+        renderer.render("confirmation", event, person_de),
+        sender=SENDER,
+        recipient=person_de,
+        message_id=MID,
+    ).data
     assert b"\r\n" in data
     assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF (aiosmtpd would refuse long "lines")
     assert max(len(line) for line in data.split(b"\r\n")) <= 998
@@ -80,8 +79,8 @@ def test_message_without_ics_is_alternative(
     renderer: MailRenderer, event: EventInfo, person_de: Recipient
 ) -> None:
     rendered = renderer.render("thank_you", event, person_de, with_ics=False)
-    msg = build_message(rendered, sender=SENDER, recipient=person_de, message_id=MID)
-    assert msg.get_content_type() == "multipart/alternative"
+    msg = build_prepared(rendered, sender=SENDER, recipient=person_de, message_id=MID)
+    assert email.message_from_bytes(msg.data).get_content_type() == "multipart/alternative"
 
 
 @pytest.mark.parametrize(
@@ -98,7 +97,7 @@ def test_header_injection_refused(
     rendered = renderer.render("confirmation", event, person_de)
     kwargs = {"sender": SENDER, "recipient": person_de, "message_id": MID, "reply_to": None, field: value}
     with pytest.raises(HeaderInjection):
-        build_message(rendered, **kwargs)  # type: ignore[arg-type]
+        build_prepared(rendered, **kwargs)  # type: ignore[arg-type]
 
 
 def test_header_injection_via_recipient_refused_at_build(
@@ -107,10 +106,10 @@ def test_header_injection_via_recipient_refused_at_build(
     rendered = renderer.render("confirmation", event, person_de)
     evil = Recipient("elif.fuss@example.org", "Elif\r\nBcc: victim@example.net", "Fuß", "de", JOIN_DE)
     with pytest.raises(HeaderInjection):
-        build_message(rendered, sender=SENDER, recipient=evil, message_id=MID)
+        build_prepared(rendered, sender=SENDER, recipient=evil, message_id=MID)
 
 
 def test_message_id_must_be_bracketed(renderer: MailRenderer, event: EventInfo, person_de: Recipient) -> None:
     rendered = renderer.render("confirmation", event, person_de)
     with pytest.raises(BadInput, match="Message-ID"):
-        build_message(rendered, sender=SENDER, recipient=person_de, message_id="outbox-42")
+        build_prepared(rendered, sender=SENDER, recipient=person_de, message_id="outbox-42")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from orchestrator.mail import EventInfo, MailRenderer, Recipient, build_message
+from orchestrator.mail import EventInfo, MailRenderer, Recipient
 from orchestrator.mail.transports import (
     EmlDirectoryTransport,
     PermanentFailure,
@@ -22,6 +22,7 @@ from orchestrator.mail.transports import (
 from tests.support.smtp_servers import ServerBehaviour, free_port, make_self_signed_cert, smtp_server
 
 from .conftest import JOIN_DE, SENDER
+from .stdlib_reference import stdlib_message
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def make_msg(renderer: MailRenderer, event: EventInfo):  # type: ignore[no-untyp
     def make(address: str, uid: str, language: str = "de") -> Message:
         person = Recipient(address, "Elif", "Fuß", language, JOIN_DE)  # type: ignore[arg-type]
         rendered = renderer.render("confirmation", event, person)
-        return build_message(
+        return stdlib_message(  # transports also take a ready email Message
             rendered, sender=SENDER, recipient=person, message_id=f"<{uid}@fachtag.example.org>"
         )
 

@@ -50,7 +50,7 @@ def test_smtp_4xx_retried_later_5xx_failed_with_reason_rest_sent(sqlite_url: str
     with smtp_server(behaviour) as server:
         factory = lambda: SmtpTransport(server.host, server.port, security="none", timeout=10)  # noqa: E731
         first = mail_job.run(rt, None, transport_factory=factory)
-        assert (first["sent"], first["deferred"], first["failed"]) == (232, 2, 1)
+        assert (first.sent, first.deferred, first.failed) == (232, 2, 1)
         assert len(server.messages) == 232
         # One connection per worker, reused (plus a reconnect after the 421).
         assert server.stats.connections <= rt.settings.mail_workers + 1
@@ -63,10 +63,10 @@ def test_smtp_4xx_retried_later_5xx_failed_with_reason_rest_sent(sqlite_url: str
         assert retry.next_attempt_at is not None and retry.next_attempt_at > rt.clock.now()
 
         # Not yet time for the retry: nothing goes out.
-        assert mail_job.run(rt, None, transport_factory=factory)["sent"] == 0
+        assert mail_job.run(rt, None, transport_factory=factory).sent == 0
         rt.clock.advance(timedelta(minutes=5))
         second = mail_job.run(rt, None, transport_factory=factory)
-        assert second["sent"] == 2
+        assert second.sent == 2
         assert len(server.messages) == 234
     ids = [m.parsed()["Message-ID"] for m in server.messages]
     assert len(set(ids)) == 234
@@ -74,8 +74,9 @@ def test_smtp_4xx_retried_later_5xx_failed_with_reason_rest_sent(sqlite_url: str
     # The status view lists the failure with the server's reason.
     with rt.session() as session:
         report = outbox_status(session, resolve_event(session, None))
-    assert report["by_kind"]["confirmation"]["failed"] == 1
-    assert report["failures"][0]["email"] == refused and "550" in report["failures"][0]["reason"]
+    assert report.by_kind["confirmation"]["failed"] == 1
+    failure = report.failures[0]
+    assert failure.email == refused and failure.reason is not None and "550" in failure.reason
 
 
 def test_crash_rule_for_rows_left_claimed_or_sending(sqlite_url: str, tmp_path: Path) -> None:
@@ -95,8 +96,8 @@ def test_crash_rule_for_rows_left_claimed_or_sending(sqlite_url: str, tmp_path: 
     report = mail_job.run(rt, None)
     # Both were held by a dispatcher that died: queued again and sent (at most one per crash can
     # have reached the server before; the delivery gate allows no more).
-    assert report["resent_after_crash"] == 2
-    assert report["sent"] == 235
+    assert report.resent_after_crash == 2
+    assert report.sent == 235
     assert _confirmation(rt, a).crash_resends == 1
     assert _confirmation(rt, b).crash_resends == 1
     # .eml files are named by the stable Message-ID: sending a row again replaces its file.
@@ -109,7 +110,7 @@ def test_crash_rule_for_rows_left_claimed_or_sending(sqlite_url: str, tmp_path: 
         )
         session.commit()
     before = sorted(p.name for p in rt.settings.mail_eml_dir.iterdir())
-    assert mail_job.run(rt, None)["resent_after_crash"] == 1
+    assert mail_job.run(rt, None).resent_after_crash == 1
     assert sorted(p.name for p in rt.settings.mail_eml_dir.iterdir()) == before
     assert len(before) == 235
 
@@ -133,7 +134,7 @@ def test_unexpired_lease_is_left_alone(sqlite_url: str, tmp_path: Path) -> None:
         )
         session.commit()
     report = mail_job.run(rt, None)
-    assert report["sent"] == 234 and report["resent_after_crash"] == 0
+    assert report.sent == 234 and report.resent_after_crash == 0
     assert _confirmation(rt, a).state == "claimed"
 
 
@@ -146,7 +147,7 @@ def test_header_injection_refused_at_render_time_others_sent(sqlite_url: str, tm
         )
         session.commit()
     report = mail_job.run(rt, None)
-    assert (report["sent"], report["failed"]) == (234, 1)
+    assert (report.sent, report.failed) == (234, 1)
     row = _confirmation(rt, victim)
     assert row.state == "failed" and "line break" in (row.last_error or "")
     assert not any("Bcc" in p.read_text("utf-8", "replace") for p in rt.settings.mail_eml_dir.iterdir())
@@ -196,9 +197,9 @@ def test_stop_finishes_in_flight_and_gives_back_claimed_rows(sqlite_url: str, tm
     dispatcher = Dispatcher(
         rt.sessions,
         rt.clock,
-        mail_job.renderer(rt),
+        mail_job.mail_service(rt).renderer(),
         StoppingTransport,
-        mail_job.dispatch_config(rt),
+        mail_job.mail_options(rt.settings).dispatch,
         stop=stop,
     )
     report = dispatcher.dispatch(event_id(rt))
@@ -260,11 +261,11 @@ def test_one_message_at_a_time_in_the_delivering_step_and_recorded_inside(
     rt = event_with_people(sqlite_url, tmp_path)
     mail_job.plan(rt, None)
     inside, peak, lock = [0], [0], threading.Lock()
-    config = replace(mail_job.dispatch_config(rt), workers=6)
+    config = replace(mail_job.mail_options(rt.settings).dispatch, workers=6)
     dispatcher = Dispatcher(
         rt.sessions,
         rt.clock,
-        mail_job.renderer(rt),
+        mail_job.mail_service(rt).renderer(),
         lambda: GateWatchingTransport(rt, inside, peak, lock),
         config,
     )
@@ -299,8 +300,8 @@ def test_rows_whose_lease_ran_short_are_given_back_not_sent(sqlite_url: str, tmp
         def close(self) -> None:
             return None
 
-    config = replace(mail_job.dispatch_config(rt), workers=1, lease=timedelta(minutes=5))
-    dispatcher = Dispatcher(rt.sessions, clock, mail_job.renderer(rt), SlowTransport, config)
+    config = replace(mail_job.mail_options(rt.settings).dispatch, workers=1, lease=timedelta(minutes=5))
+    dispatcher = Dispatcher(rt.sessions, clock, mail_job.mail_service(rt).renderer(), SlowTransport, config)
     report = dispatcher.dispatch(event_id(rt))
     # Half of the lease is 150 s, at 20 s per mail: 8 of the first claim (200 rows) are sent, the
     # rest given back; the second claim (the other 35, at 160 s) sends 8 more by the same rule.
