@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from orchestrator.clock import Clock
 from orchestrator.db.models import Event, ZoomAuditEntry
-from orchestrator.zoom.client import ZoomClient
 from orchestrator.zoom.errors import ZoomError
+
+if TYPE_CHECKING:
+    from orchestrator.zoom.client import ZoomClient
 
 
 def record_zoom_call(  # noqa: PLR0913  keyword-only columns of one audit row

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Executable, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from orchestrator.clock import Clock
@@ -104,6 +103,9 @@ def holder_is_dead(holder: str) -> bool:
 def _insert_if_absent(session: Session, row: dict[str, object]) -> int:
     dialect = session.get_bind().dialect.name
     statement: Executable
+    # The dialects' INSERT … ON CONFLICT; imported here so a command that never takes a lease stays light.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if dialect == "postgresql":
         statement = (
             postgresql.insert(OperationLease)

@@ -22,7 +22,6 @@ from orchestrator.db.models.zoom import MeetingState
 from orchestrator.db.store import Store
 from orchestrator.events import agenda_of, resolve_event
 from orchestrator.i18n import _
-from orchestrator.registrants.cancel import cancel_people
 from orchestrator.registrants.context import Progress, ZoomWork, active_meeting
 from orchestrator.registrants.importing import import_into, import_report
 from orchestrator.registrants.report import list_people, registration_report, show_person
@@ -35,7 +34,6 @@ from orchestrator.registrants.results import (
     RetryResult,
     SyncResult,
 )
-from orchestrator.registrants.sync import sync_event
 from orchestrator.zoom.ratelimit import AccountPlan, ZoomRateLimiter
 
 if TYPE_CHECKING:
@@ -150,6 +148,8 @@ def sync_registrants(
             wait_seconds=options.wait_seconds,
             on_wait=options.on_wait,
         ) as lease:
+            from orchestrator.registrants.sync import sync_event  # Zoom's side loads only for a sync
+
             work = access.work(session)
             work.keep_alive = lease.keep_alive
             return sync_event(
@@ -222,6 +222,8 @@ def cancel_registrations(access: ZoomAccess, event_key: str | None, emails: Sequ
         meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
         if meeting is not None and (meeting.state != MeetingState.ACTIVE or meeting.zoom_meeting_id is None):
             meeting = None
+        from orchestrator.registrants.cancel import cancel_people  # Zoom's side loads only for a cancel
+
         return cancel_people(
             access.work(session), event, meeting, emails, default_language=agenda_of(event).default_language
         )

@@ -71,7 +71,7 @@ def test_lease_is_released_after_the_sync_and_after_a_failure(
         assert read(rt.sessions, _lease_name(rt)) is not None  # held while the pass runs
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("orchestrator.registrants.service.sync_event", broken)
+    monkeypatch.setattr("orchestrator.registrants.sync.sync_event", broken)
     with pytest.raises(RuntimeError, match="boom"):
         sync_registrants(zoom_access(rt), None)
     assert read(rt.sessions, _lease_name(rt)) is None
