@@ -93,7 +93,8 @@ def main(runs: int) -> None:
         print(f"{'command':34} {'median s':>9} {'× base':>7} {'peak MB':>8}  exit")
         for name, row in rows.items():
             ratio = row["median_s"] / baseline
-            print(f"{name:34} {row['median_s']:9.3f} {ratio:7.2f} {row['peak_rss_mb']:8.1f}  {row['exit_codes']}")
+            figures = f"{row['median_s']:9.3f} {ratio:7.2f} {row['peak_rss_mb']:8.1f}"
+            print(f"{name:34} {figures}  {row['exit_codes']}")
         print(json.dumps({"runs": runs, "load": os.getloadavg()[0], "rows": rows}))
 
 

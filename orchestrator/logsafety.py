@@ -115,6 +115,7 @@ def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
         return
     name = args.thread.name if args.thread is not None else "?"
     logging.getLogger("orchestrator.thread").error(
-        "uncaught exception in thread", extra={"thread_name": name},
+        "uncaught exception in thread",
+        extra={"thread_name": name},
         exc_info=args.exc_value,
     )

@@ -52,7 +52,7 @@ def _fonts() -> tuple[str, str]:
 
 
 def duration_text(minutes: int, lang: str) -> str:
-    """"3 hours 25 minutes" in ``lang``."""
+    """ "3 hours 25 minutes" in ``lang``."""
     hours, rest = divmod(minutes, 60)
     if hours and rest:
         return translate("{hours} h {minutes} min", lang, hours=hours, minutes=rest)
@@ -89,8 +89,12 @@ def certificate_text(data: CertificateData) -> CertificateText:
         body=translate(
             "attended the online event “{title}” of {organiser} on {date} for {duration} "
             "({minutes} minutes).",
-            lang, title=data.event_title, organiser=data.organiser, date=_date(data.event_date, lang),
-            duration=duration_text(data.minutes, lang), minutes=data.minutes,
+            lang,
+            title=data.event_title,
+            organiser=data.organiser,
+            date=_date(data.event_date, lang),
+            duration=duration_text(data.minutes, lang),
+            minutes=data.minutes,
         ),
         place_date=f"{data.organiser}, {_date(data.issued_on, lang)}",
         note=translate("This certificate was produced automatically and is valid without a signature.", lang),

@@ -65,16 +65,27 @@ def certificate_attachments(
     for person in report.attended(min_minutes):
         lang = person.language if person.language in ("de", "en") else "de"
         data = CertificateData(
-            name=person.full_name, organisation=person.organisation, event_title=event.title,
-            event_date=agenda.date, minutes=person.minutes, organiser=agenda.organiser.name,
-            issued_on=issued_on, language=lang,
+            name=person.full_name,
+            organisation=person.organisation,
+            event_title=event.title,
+            event_date=agenda.date,
+            minutes=person.minutes,
+            organiser=agenda.organiser.name,
+            issued_on=issued_on,
+            language=lang,
         )
         prefix = translate("certificate-of-attendance", lang)
-        attachments.append(CertificateAttachment(
-            person_id=person.person_id, email=person.email, display_name=person.full_name, language=lang,
-            minutes=person.minutes, filename=f"{prefix}-{_slug(person.full_name)}-{person.person_id}.pdf",
-            pdf=render_certificate(data),
-        ))
+        attachments.append(
+            CertificateAttachment(
+                person_id=person.person_id,
+                email=person.email,
+                display_name=person.full_name,
+                language=lang,
+                minutes=person.minutes,
+                filename=f"{prefix}-{_slug(person.full_name)}-{person.person_id}.pdf",
+                pdf=render_certificate(data),
+            )
+        )
     return attachments
 
 
@@ -89,16 +100,26 @@ def write_certificates(attachments: list[CertificateAttachment], out_dir: Path) 
     return paths
 
 
-def record_certificates(session: Session, event: Event, attachments: list[CertificateAttachment],
-                        now: datetime) -> dict[int, AttendanceCertificate]:
+def record_certificates(
+    session: Session, event: Event, attachments: list[CertificateAttachment], now: datetime
+) -> dict[int, AttendanceCertificate]:
     """One certificate row per person (minutes updated while not yet sent); flushes."""
-    rows = {r.person_id: r for r in session.scalars(
-        select(AttendanceCertificate).where(AttendanceCertificate.event_id == event.id))}
+    rows = {
+        r.person_id: r
+        for r in session.scalars(
+            select(AttendanceCertificate).where(AttendanceCertificate.event_id == event.id)
+        )
+    }
     for item in attachments:
         row = rows.get(item.person_id)
         if row is None:
-            row = AttendanceCertificate(event_id=event.id, person_id=item.person_id, minutes=item.minutes,
-                                        state=CertificateState.WRITTEN, issued_at=now)
+            row = AttendanceCertificate(
+                event_id=event.id,
+                person_id=item.person_id,
+                minutes=item.minutes,
+                state=CertificateState.WRITTEN,
+                issued_at=now,
+            )
             session.add(row)
             rows[item.person_id] = row
         elif row.state in (CertificateState.WRITTEN, CertificateState.FAILED):
@@ -115,8 +136,9 @@ class SendOutcome:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def certificate_message(item: CertificateAttachment, *, event: Event, sender: str, message_id: str,
-                        date: datetime) -> MIMEMultipart:
+def certificate_message(
+    item: CertificateAttachment, *, event: Event, sender: str, message_id: str, date: datetime
+) -> MIMEMultipart:
     """The mail carrying one certificate (plain text + PDF)."""
     lang = item.language
     subject = translate("Your certificate of attendance: {title}", lang, title=event.title)
@@ -125,7 +147,10 @@ def certificate_message(item: CertificateAttachment, *, event: Event, sender: st
         refuse_line_breaks(name, value)
     text = translate(
         "Hello {name},\n\nthank you for taking part in “{title}”. Attached is your certificate of attendance "
-        "({duration}).\n\nKind regards\n", lang, name=item.display_name, title=event.title,
+        "({duration}).\n\nKind regards\n",
+        lang,
+        name=item.display_name,
+        title=event.title,
         duration=duration_text(item.minutes, lang),
     )
     msg = MIMEMultipart("mixed")

@@ -28,16 +28,45 @@ def attendance_csv(report: AttendanceReport, *, timezone: str, min_minutes: int)
     tz = ZoneInfo(timezone)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("E-mail"), _("First name"), _("Last name"), _("Organisation"), _("Minutes"),
-                     _("Hours"), _("First joined"), _("Last left"), _("Certificate")])
+    writer.writerow(
+        [
+            _("E-mail"),
+            _("First name"),
+            _("Last name"),
+            _("Organisation"),
+            _("Minutes"),
+            _("Hours"),
+            _("First joined"),
+            _("Last left"),
+            _("Certificate"),
+        ]
+    )
     for person in report.people:
-        writer.writerow([
-            csv_cell(person.email), csv_cell(person.first_name), csv_cell(person.last_name),
-            csv_cell(person.organisation or ""), person.minutes, _hours(person.minutes),
-            _local(person.first_join, tz), _local(person.last_leave, tz),
-            _("yes") if person.minutes >= min_minutes and person.minutes > 0 else _("no"),
-        ])
+        writer.writerow(
+            [
+                csv_cell(person.email),
+                csv_cell(person.first_name),
+                csv_cell(person.last_name),
+                csv_cell(person.organisation or ""),
+                person.minutes,
+                _hours(person.minutes),
+                _local(person.first_join, tz),
+                _local(person.last_leave, tz),
+                _("yes") if person.minutes >= min_minutes and person.minutes > 0 else _("no"),
+            ]
+        )
     if report.guests:
-        writer.writerow([_("Guests without registration: {count}", count=report.guests), "", "", "",
-                         report.guest_minutes, _hours(report.guest_minutes), "", "", ""])
+        writer.writerow(
+            [
+                _("Guests without registration: {count}", count=report.guests),
+                "",
+                "",
+                "",
+                report.guest_minutes,
+                _hours(report.guest_minutes),
+                "",
+                "",
+                "",
+            ]
+        )
     return "\ufeff" + out.getvalue()

@@ -44,8 +44,9 @@ def record_run(session: Session, meeting: ZoomMeeting, notification: dict[str, A
     """``meeting.started`` / ``meeting.ended``: open or close the run with Zoom's meeting UUID."""
     obj = notification["payload"]["object"]
     uuid = str(obj.get("uuid") or "")[:100] or f"id-{meeting.zoom_meeting_id}"
-    run = session.scalar(select(MeetingRun).where(MeetingRun.event_id == meeting.event_id,
-                                                  MeetingRun.zoom_uuid == uuid))
+    run = session.scalar(
+        select(MeetingRun).where(MeetingRun.event_id == meeting.event_id, MeetingRun.zoom_uuid == uuid)
+    )
     if run is None:
         run = MeetingRun(event_id=meeting.event_id, zoom_uuid=uuid)
         session.add(run)
@@ -77,8 +78,10 @@ def find_person(session: Session, meeting: ZoomMeeting, participant: dict[str, A
         person = session.scalar(
             select(Person)
             .join(ZoomRegistration, ZoomRegistration.person_id == Person.id)
-            .where(ZoomRegistration.meeting_id == meeting.id,
-                   ZoomRegistration.zoom_registrant_id == registrant_id)
+            .where(
+                ZoomRegistration.meeting_id == meeting.id,
+                ZoomRegistration.zoom_registrant_id == registrant_id,
+            )
         )
         if person is not None:
             return person
@@ -111,7 +114,14 @@ def record_participant(
     if exists is not None:
         return f"{kind}_duplicate"
     person = find_person(session, meeting, participant)
-    session.add(AttendanceMark(event_id=meeting.event_id, person_id=person.id if person else None,
-                               participant_key=key, kind=kind, at=at))
+    session.add(
+        AttendanceMark(
+            event_id=meeting.event_id,
+            person_id=person.id if person else None,
+            participant_key=key,
+            kind=kind,
+            at=at,
+        )
+    )
     session.flush()
     return f"{kind}_{'person' if person else 'guest'}"

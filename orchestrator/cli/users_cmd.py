@@ -139,8 +139,13 @@ def list_command(as_json: JsonOption = False) -> None:
             _("Accounts"),
             [_("E-mail address"), _("Role"), _("Event"), _("Active"), _("Last login")],
             [
-                (r["email"], r["role"], r["event"] or "-", _("yes") if r["active"] else _("no"),
-                 r["last_login_at"] or "-")
+                (
+                    r["email"],
+                    r["role"],
+                    r["event"] or "-",
+                    _("yes") if r["active"] else _("no"),
+                    r["last_login_at"] or "-",
+                )
                 for r in rows
             ],
         )
@@ -158,8 +163,9 @@ def link_expiry(text: str, now: datetime, timezone: str) -> datetime:
     try:
         last_day = date.fromisoformat(value)
     except ValueError:
-        raise BadInput(_("'{value}' is neither a duration like 36h, 2d or 90m nor a date like 2025-08-28.",
-                         value=text)) from None
+        raise BadInput(
+            _("'{value}' is neither a duration like 36h, 2d or 90m nor a date like 2025-08-28.", value=text)
+        ) from None
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
     return end.astimezone(UTC)
 
@@ -170,8 +176,11 @@ def moderator_link_command(
     revoke: Annotated[bool, typer.Option("--revoke", help="Only revoke the current link.")] = False,
     valid_for: Annotated[
         str | None,
-        typer.Option("--valid-for", metavar="DURATION|DATE",
-                     help="Valid for this long (36h, 2d, 90m) or until the end of this day (2025-08-28)."),
+        typer.Option(
+            "--valid-for",
+            metavar="DURATION|DATE",
+            help="Valid for this long (36h, 2d, 90m) or until the end of this day (2025-08-28).",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -190,16 +199,29 @@ def moderator_link_command(
             issued = accounts.issue_moderator_link(session, scope, now, expires_at)
             session.commit()
             # The link is a credential: printed once on request, like 'registrants show --reveal-link'.
-            return {"event": scope.key, "revoked": issued.revoked, "url": issued.url(base_url()),
-                    "expires_at": expires_at.isoformat() if expires_at else None}
+            return {
+                "event": scope.key,
+                "revoked": issued.revoked,
+                "url": issued.url(base_url()),
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            }
 
     def render(result: dict[str, Any]) -> None:
         if result["url"] is None:
-            output.say(_("{count} moderator links revoked for {event}.", count=result["revoked"],
-                         event=result["event"]))
+            output.say(
+                _(
+                    "{count} moderator links revoked for {event}.",
+                    count=result["revoked"],
+                    event=result["event"],
+                )
+            )
             return
-        output.say(_("Moderator link for {event} (share it only with the moderators; a new link "
-                     "replaces it):", event=result["event"]))
+        output.say(
+            _(
+                "Moderator link for {event} (share it only with the moderators; a new link replaces it):",
+                event=result["event"],
+            )
+        )
         output.console.print(result["url"], soft_wrap=True, highlight=False, markup=False)
         if result["expires_at"]:
             shown = result["expires_at"][:16].replace("T", " ")

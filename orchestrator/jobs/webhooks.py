@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from orchestrator.app import App
-from orchestrator.web.notification_router import make_handler
 from orchestrator.web.inbox import drain
+from orchestrator.web.notification_router import make_handler
 
 
 def run(rt: App, event_key: str | None = None, *, limit: int | None = None) -> dict[str, Any]:

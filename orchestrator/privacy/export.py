@@ -23,11 +23,13 @@ def export_person(session: Session, email: str, event_id: int | None = None) -> 
     records = []
     for person in session.scalars(query.order_by(Person.event_id)):
         event = session.get(Event, person.event_id)
-        records.append({
-            "event": {"key": event.key, "title": event.title} if event else None,
-            "person": {c.name: _plain(getattr(person, c.key)) for c in Person.__table__.columns},
-            "related": rows_about(session, person.id),
-        })
+        records.append(
+            {
+                "event": {"key": event.key, "title": event.title} if event else None,
+                "person": {c.name: _plain(getattr(person, c.key)) for c in Person.__table__.columns},
+                "related": rows_about(session, person.id),
+            }
+        )
     pending = webhook_events_mentioning(session, [email.strip().lower()])
     return {
         "email": email.strip().lower(),

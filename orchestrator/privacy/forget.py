@@ -42,8 +42,15 @@ class ForgetOutcome:
     mail_files: int = 0
 
 
-def forget_person(session: Session, zoom: ZoomClient, email: str, now: datetime, *,
-                  event_id: int | None = None, mail_dir: Path | None = None) -> ForgetOutcome:
+def forget_person(
+    session: Session,
+    zoom: ZoomClient,
+    email: str,
+    now: datetime,
+    *,
+    event_id: int | None = None,
+    mail_dir: Path | None = None,
+) -> ForgetOutcome:
     """Forget ``email`` in every event (or one). The caller commits.
 
     Zoom is told first: if that fails nothing is deleted and the command can simply be repeated.
@@ -62,8 +69,9 @@ def forget_person(session: Session, zoom: ZoomClient, email: str, now: datetime,
         if reg is not None and reg.zoom_registrant_id:
             needles.append(reg.zoom_registrant_id)
         if reg is not None and reg.zoom_registrant_id and reg.state in _IN_ZOOM:
-            outcome.zoom_cancelled += _cancel_in_zoom(session, zoom, reg.meeting_id, reg.zoom_registrant_id,
-                                                      address)
+            outcome.zoom_cancelled += _cancel_in_zoom(
+                session, zoom, reg.meeting_id, reg.zoom_registrant_id, address
+            )
     for person in people:
         for table, rows in rows_about(session, person.id).items():
             outcome.rows[table] = outcome.rows.get(table, 0) + len(rows)
@@ -79,17 +87,29 @@ def forget_person(session: Session, zoom: ZoomClient, email: str, now: datetime,
     session.execute(delete(Person).where(Person.id.in_(outcome.people)))
     if mail_dir is not None:
         outcome.mail_files = delete_mail_files(mail_dir, address)
-    detail = {"zoom_cancelled": outcome.zoom_cancelled, "rows": outcome.rows,
-              "webhook_events": outcome.webhook_events, "mail_files": outcome.mail_files}
+    detail = {
+        "zoom_cancelled": outcome.zoom_cancelled,
+        "rows": outcome.rows,
+        "webhook_events": outcome.webhook_events,
+        "mail_files": outcome.mail_files,
+    }
     for person_id, event_id_of_person in event_of.items():
-        session.add(PrivacyAudit(at=now, event_id=event_id_of_person, action="forget",
-                                 subject=f"person #{person_id}", detail=detail))
+        session.add(
+            PrivacyAudit(
+                at=now,
+                event_id=event_id_of_person,
+                action="forget",
+                subject=f"person #{person_id}",
+                detail=detail,
+            )
+        )
     session.flush()
     return outcome
 
 
-def _cancel_in_zoom(session: Session, zoom: ZoomClient, meeting_row_id: int, registrant_id: str,
-                    email: str) -> int:
+def _cancel_in_zoom(
+    session: Session, zoom: ZoomClient, meeting_row_id: int, registrant_id: str, email: str
+) -> int:
     meeting = session.get(ZoomMeeting, meeting_row_id)
     if meeting is None or meeting.zoom_meeting_id is None:
         return 0
@@ -100,8 +120,10 @@ def _cancel_in_zoom(session: Session, zoom: ZoomClient, meeting_row_id: int, reg
         return 0  # the meeting or registrant is gone already
     except ZoomError as exc:
         raise OperationFailed(
-            _("Zoom did not cancel the registration ({error}); nothing was deleted. Try again later.",
-              error=exc.message)
+            _(
+                "Zoom did not cancel the registration ({error}); nothing was deleted. Try again later.",
+                error=exc.message,
+            )
         ) from None
     return 1
 

@@ -27,8 +27,9 @@ def make_handler(default_language: str = "de") -> Handler:
     return handle
 
 
-def handle_notification(session: Session, notification: dict[str, Any], now: datetime, *,
-                        default_language: str = "de") -> str:
+def handle_notification(
+    session: Session, notification: dict[str, Any], now: datetime, *, default_language: str = "de"
+) -> str:
     """Apply ``notification``; unknown event types and meetings of other events are ignored."""
     event_type = notification.get("event")
     if event_type not in HANDLED_EVENTS:

@@ -33,8 +33,17 @@ class HttpServer:
 
     def __init__(self, app: FastAPI, host: str, port: int, *, log_level: str = "warning") -> None:
         route_uvicorn_logs()
-        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False,
-                                lifespan="on", proxy_headers=True, server_header=False, log_config=None)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=False,
+            lifespan="on",
+            proxy_headers=True,
+            server_header=False,
+            log_config=None,
+        )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self.host = host
@@ -47,8 +56,11 @@ class HttpServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise OperationFailed(
-                    _("The HTTP service could not listen on {host}:{port}.", host=self.host,
-                      port=self._server.config.port)
+                    _(
+                        "The HTTP service could not listen on {host}:{port}.",
+                        host=self.host,
+                        port=self._server.config.port,
+                    )
                 )
             time.sleep(0.02)
 

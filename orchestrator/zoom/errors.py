@@ -46,11 +46,16 @@ class ZoomError(OperationFailed):
         if self.status is None:
             detail = self.zoom_message
         elif self.code is None:
-            detail = _("Zoom answered HTTP {status}: {message}", status=self.status,
-                       message=self.zoom_message)
+            detail = _(
+                "Zoom answered HTTP {status}: {message}", status=self.status, message=self.zoom_message
+            )
         else:
-            detail = _("Zoom answered HTTP {status} (code {code}): {message}", status=self.status,
-                       code=self.code, message=self.zoom_message)
+            detail = _(
+                "Zoom answered HTTP {status} (code {code}): {message}",
+                status=self.status,
+                code=self.code,
+                message=self.zoom_message,
+            )
         return _("Zoom call {where} failed. {detail}", where=where, detail=detail)
 
 
@@ -74,8 +79,10 @@ class RateLimited(ZoomError):
     def _describe(self) -> str:
         base = super()._describe()
         if self.daily:
-            return base + " " + _(
-                "A daily Zoom limit is used up; Zoom accepts these requests again after midnight UTC."
+            return (
+                base
+                + " "
+                + _("A daily Zoom limit is used up; Zoom accepts these requests again after midnight UTC.")
             )
         return base + " " + _("Zoom's rate limit was still exceeded after waiting; try again later.")
 

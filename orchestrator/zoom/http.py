@@ -236,15 +236,23 @@ class ZoomHttp:
             ambiguous = not isinstance(exc, requests.ConnectTimeout) and method not in READ_METHODS
             self._log(call, "timeout", started, attempt)
             raise ZoomTimeout(
-                None, None, _("no answer within {seconds} seconds", seconds=self.timeout[1]),
-                method=method, path=call.path, ambiguous=ambiguous,
+                None,
+                None,
+                _("no answer within {seconds} seconds", seconds=self.timeout[1]),
+                method=method,
+                path=call.path,
+                ambiguous=ambiguous,
             ) from None
         except requests.ConnectionError as exc:
             ambiguous = not _never_connected(exc) and method not in READ_METHODS
             self._log(call, "connection-error", started, attempt)
             raise ZoomUnavailable(
-                None, None, _("connection failed ({error})", error=type(exc).__name__),
-                method=method, path=call.path, ambiguous=ambiguous,
+                None,
+                None,
+                _("connection failed ({error})", error=type(exc).__name__),
+                method=method,
+                path=call.path,
+                ambiguous=ambiguous,
             ) from None
         except requests.RequestException as exc:
             raise ZoomError(None, None, type(exc).__name__, method=method, path=call.path) from None
@@ -255,9 +263,18 @@ class ZoomHttp:
         # Path template only: concrete paths and query strings stay out of the logs.
         duration_ms = (time.perf_counter() - started) * 1000
         logger.debug(
-            "zoom %s %s -> %s in %.0f ms", call.method, call.template, status, duration_ms,
-            extra={"zoom_method": call.method, "zoom_path": call.template, "zoom_status": status,
-                   "zoom_duration_ms": round(duration_ms, 1), "zoom_attempt": attempt},
+            "zoom %s %s -> %s in %.0f ms",
+            call.method,
+            call.template,
+            status,
+            duration_ms,
+            extra={
+                "zoom_method": call.method,
+                "zoom_path": call.template,
+                "zoom_status": status,
+                "zoom_duration_ms": round(duration_ms, 1),
+                "zoom_attempt": attempt,
+            },
         )
 
     def _wait_or_raise(
@@ -272,7 +289,11 @@ class ZoomHttp:
             raise error
         logger.warning(
             "zoom %s %s failed (%s); retrying in %.1f s (attempt %d of %d)",
-            call.method, call.template, error.status or type(error).__name__, wait, attempt + 1,
+            call.method,
+            call.template,
+            error.status or type(error).__name__,
+            wait,
+            attempt + 1,
             self.retry.max_attempts,
             extra={"zoom_method": call.method, "zoom_path": call.template, "zoom_status": error.status},
         )
@@ -288,11 +309,26 @@ class ZoomHttp:
             advice = advise_429(response.headers, message, self._clock.now())
             return RateLimited(status, code, message, advice.wait, **where, daily=advice.daily)
         if status == 401:
-            return AuthError(status, code, message, **where, hint=_(
-                "Zoom rejected the access token; check that the Server-to-Server OAuth app is activated."))
+            return AuthError(
+                status,
+                code,
+                message,
+                **where,
+                hint=_(
+                    "Zoom rejected the access token; check that the Server-to-Server OAuth app is activated."
+                ),
+            )
         if status == 403:
-            return AuthError(status, code, message, **where, hint=_(
-                "The Zoom app lacks a permission (scope) for this call; add it in the Zoom App Marketplace."))
+            return AuthError(
+                status,
+                code,
+                message,
+                **where,
+                hint=_(
+                    "The Zoom app lacks a permission (scope) for this call; "
+                    "add it in the Zoom App Marketplace."
+                ),
+            )
         if status == 404:
             return NotFound(status, code, message, **where)
         if status == 409:
@@ -367,8 +403,18 @@ def _field_errors(errors: object, limit: int = 3) -> str:
 
 
 # Keys that identify what changed; everything else (join/start URLs, passwords, PINs) stays out.
-_SUMMARY_KEYS = ("id", "uuid", "registrant_id", "host_id", "topic", "type", "start_time", "duration",
-                 "status", "approval_type")
+_SUMMARY_KEYS = (
+    "id",
+    "uuid",
+    "registrant_id",
+    "host_id",
+    "topic",
+    "type",
+    "start_time",
+    "duration",
+    "status",
+    "approval_type",
+)
 
 
 def summarize_response(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -109,14 +109,21 @@ class TokenProvider:
             # Asking again for a token is harmless, so these are never ambiguous (safe to retry).
             error_type = ZoomTimeout if isinstance(exc, requests.Timeout) else ZoomUnavailable
             raise error_type(
-                None, None,
-                _("Zoom's token service could not be reached ({error}); check {setting} and the network.",
-                  error=type(exc).__name__, setting=_OAUTH_URL),
-                method="POST", path="/oauth/token", ambiguous=False,
+                None,
+                None,
+                _(
+                    "Zoom's token service could not be reached ({error}); check {setting} and the network.",
+                    error=type(exc).__name__,
+                    setting=_OAUTH_URL,
+                ),
+                method="POST",
+                path="/oauth/token",
+                ambiguous=False,
             ) from None
         self.fetch_count += 1
         logger.debug(
-            "zoom token request -> %s", response.status_code,
+            "zoom token request -> %s",
+            response.status_code,
             extra={"zoom_status": response.status_code},
         )
         # Whatever Zoom echoes back, the secret never goes into an error text.
@@ -129,7 +136,11 @@ class TokenProvider:
         body = _json_or_none(response)
         if response.status_code != 200 or body is None or not body.get("access_token"):
             raise AuthError(
-                response.status_code, None, reason, method="POST", path="/oauth/token",
+                response.status_code,
+                None,
+                reason,
+                method="POST",
+                path="/oauth/token",
                 hint=_hint(response.status_code, body),
             )
         expires_in = float(body.get("expires_in", 3599))

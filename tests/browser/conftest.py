@@ -43,7 +43,10 @@ def axe_source() -> str:
             pytest.skip("accessibility checks need axe-core: npm is not installed")
         result = subprocess.run(
             [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_PREFIX), "axe-core"],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         if result.returncode != 0 or not AXE_FILE.exists():
             pytest.skip(f"could not install axe-core from npm: {result.stderr.strip()[-300:]}")

@@ -70,7 +70,11 @@ def test_real_zoom_without_credentials_names_the_missing_variables(env: dict[str
     assert invoke(["db", "upgrade"], env).exit_code == 0
     result = invoke(["meeting", "setup", str(SAMPLE_AGENDA), "--allow-past"], env)
     assert result.exit_code == 2
-    for name in ("ORCHESTRATOR_ZOOM_ACCOUNT_ID", "ORCHESTRATOR_ZOOM_CLIENT_ID", "ORCHESTRATOR_ZOOM_CLIENT_SECRET"):
+    for name in (
+        "ORCHESTRATOR_ZOOM_ACCOUNT_ID",
+        "ORCHESTRATOR_ZOOM_CLIENT_ID",
+        "ORCHESTRATOR_ZOOM_CLIENT_SECRET",
+    ):
         assert name in result.output
 
 

@@ -183,9 +183,7 @@ def json_logging() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("json_logging")
-def test_uvicorn_tracebacks_are_json_lines_with_log_json(
-    rt: App, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_uvicorn_tracebacks_are_json_lines_with_log_json(rt: App, capsys: pytest.CaptureFixture[str]) -> None:
     app = create_ui_app(rt, secure_cookies=False, process_in_background=False)
     app.include_router(_failing_router())
     server = HttpServer(app, "127.0.0.1", 0)

@@ -86,8 +86,11 @@ def test_no_page_or_action_without_login(rt: App) -> None:
 
 
 def test_login_sets_a_hardened_cookie_and_wrong_passwords_say_nothing_specific(rt: App) -> None:
-    client = TestClient(create_ui_app(rt, secure_cookies=True, process_in_background=False),
-                        base_url="https://testserver", follow_redirects=False)
+    client = TestClient(
+        create_ui_app(rt, secure_cookies=True, process_in_background=False),
+        base_url="https://testserver",
+        follow_redirects=False,
+    )
     wrong = login(client, ORGANISER, "wrong password!")
     unknown = login(client, "nobody@example.org", "wrong password!")
     assert wrong.status_code == unknown.status_code == 400
@@ -151,8 +154,10 @@ def test_forms_need_the_session_csrf_token(rt: App, client: TestClient) -> None:
 
 def test_login_redirects_only_to_local_pages(client: TestClient) -> None:
     token = csrf_of(client.get("/login").text)
-    response = client.post("/login", data={"email": ORGANISER, "password": PASSWORD, "csrf_token": token,
-                                           "next": "https://evil.example/"})
+    response = client.post(
+        "/login",
+        data={"email": ORGANISER, "password": PASSWORD, "csrf_token": token, "next": "https://evil.example/"},
+    )
     assert response.headers["location"] == "/"
 
 
@@ -200,7 +205,16 @@ def test_disabling_an_account_ends_its_session(rt: App, client: TestClient) -> N
 def _second_event(rt: App) -> None:
     with rt.session() as session:
         event = session.scalars(select(Event)).one()
-        session.add(Event(key="other-event", title="Other", timezone=event.timezone,
-                          start_utc=event.start_utc, end_utc=event.end_utc, agenda_source="x",
-                          agenda_json=event.agenda_json, agenda_hash="0" * 64))
+        session.add(
+            Event(
+                key="other-event",
+                title="Other",
+                timezone=event.timezone,
+                start_utc=event.start_utc,
+                end_utc=event.end_utc,
+                agenda_source="x",
+                agenda_json=event.agenda_json,
+                agenda_hash="0" * 64,
+            )
+        )
         session.commit()

@@ -43,8 +43,11 @@ def client(rt: App) -> TestClient:
 
 def _upload(client: TestClient, content: bytes, name: str = "anmeldungen.csv", **flags: str) -> str:
     token = csrf_of(client.get(DASHBOARD).text)
-    response = client.post(f"{DASHBOARD}/import", data={"csrf_token": token, **flags},
-                           files={"file": (name, content, "text/csv")})
+    response = client.post(
+        f"{DASHBOARD}/import",
+        data={"csrf_token": token, **flags},
+        files={"file": (name, content, "text/csv")},
+    )
     assert response.status_code == 200, response.text[:500]
     return response.text
 
@@ -80,11 +83,14 @@ def test_upload_shows_the_row_report_and_dry_run_changes_nothing(rt: App, client
 
 def test_unusable_upload_is_explained_on_the_dashboard(rt: App, client: TestClient) -> None:
     token = csrf_of(client.get(DASHBOARD).text)
-    response = client.post(f"{DASHBOARD}/import", data={"csrf_token": token},
-                           files={"file": ("<b>liste</b>.csv", b"Name;Ort\nA;B\n", "text/csv")})
+    response = client.post(
+        f"{DASHBOARD}/import",
+        data={"csrf_token": token},
+        files={"file": ("<b>liste</b>.csv", b"Name;Ort\nA;B\n", "text/csv")},
+    )
     assert response.status_code == 303
     page = client.get(DASHBOARD).text
-    alert = page[page.index('role="alert"'):]
+    alert = page[page.index('role="alert"') :]
     assert "Pflichtspalten nicht gefunden: E-Mail (email)" in alert[: alert.index("</div>")]
     assert "orchestrator-upload-" not in page and "<b>liste" not in page
     assert _people(rt) == 0
@@ -115,22 +121,41 @@ def test_registrants_with_zoom_and_mail_state_and_sync(rt: App, client: TestClie
         person = session.scalars(select(Person).order_by(Person.email)).first()
         assert person is not None
         now = rt.clock.now()
-        session.add(OutboxMessage(event_id=person.event_id, person_id=person.id, kind="confirmation",
-                                  occasion="confirmation", state="sent", due_at=now,
-                                  deadline=now + timedelta(days=30), sent_at=now))
-        session.add(OutboxMessage(event_id=person.event_id, person_id=person.id, kind="reminder",
-                                  occasion="reminder:7d", state="failed", due_at=now, attempts=8,
-                                  deadline=now + timedelta(days=30), last_error="550 mailbox unavailable"))
+        session.add(
+            OutboxMessage(
+                event_id=person.event_id,
+                person_id=person.id,
+                kind="confirmation",
+                occasion="confirmation",
+                state="sent",
+                due_at=now,
+                deadline=now + timedelta(days=30),
+                sent_at=now,
+            )
+        )
+        session.add(
+            OutboxMessage(
+                event_id=person.event_id,
+                person_id=person.id,
+                kind="reminder",
+                occasion="reminder:7d",
+                state="failed",
+                due_at=now,
+                attempts=8,
+                deadline=now + timedelta(days=30),
+                last_error="550 mailbox unavailable",
+            )
+        )
         session.commit()
         email = person.email
     page = client.get(DASHBOARD).text
-    row = page[page.index(f"<td>{email}</td>"):]
+    row = page[page.index(f"<td>{email}</td>") :]
     row = row[: row.index("</tr>")]
-    assert "Anmeldebestätigung: <span class=\"state state-sent\">gesendet</span>" in row
-    assert "Erinnerung (7d vorher): <span class=\"state state-failed\">fehlgeschlagen</span>" in row
-    failures = page[page.index('id="failures"'):page.index('id="mails"')]
+    assert 'Anmeldebestätigung: <span class="state state-sent">gesendet</span>' in row
+    assert 'Erinnerung (7d vorher): <span class="state state-failed">fehlgeschlagen</span>' in row
+    failures = page[page.index('id="failures"') : page.index('id="mails"')]
     assert "550 mailbox unavailable" in failures and email in failures
-    schedule = page[page.index('id="mails"'):]
+    schedule = page[page.index('id="mails"') :]
     assert "Erinnerung (7d vorher)" in schedule and "Dankes-E-Mail" in schedule
     # a failed mail can be queued again from the dashboard
     retried = client.post(f"{DASHBOARD}/mails/retry", data={"csrf_token": csrf_of(page)})
@@ -147,19 +172,33 @@ def test_retry_sends_a_failed_registration_to_zoom_again(rt: App, client: TestCl
         event = session.scalars(select(Event)).one()
         meeting = session.scalars(select(ZoomMeeting)).one()
         email = "late.person@example.org"
-        person = Person(event_id=event.id, email=email, email_display=email, first_name="Late",
-                        last_name="Person", wishes=[])
+        person = Person(
+            event_id=event.id,
+            email=email,
+            email_display=email,
+            first_name="Late",
+            last_name="Person",
+            wishes=[],
+        )
         session.add(person)
         session.flush()
         failed = RegistrationState.FAILED
-        session.add(ZoomRegistration(person_id=person.id, meeting_id=meeting.id, state=failed,
-                                     last_error="Zoom was unavailable (503)."))
+        session.add(
+            ZoomRegistration(
+                person_id=person.id,
+                meeting_id=meeting.id,
+                state=failed,
+                last_error="Zoom was unavailable (503).",
+            )
+        )
         session.commit()
     page = client.get(DASHBOARD).text
-    failures = page[page.index('id="failures"'):page.index('id="mails"')]
+    failures = page[page.index('id="failures"') : page.index('id="mails"')]
     assert "late.person@example.org" in failures and "Zoom was unavailable (503)." in failures
-    response = client.post(f"{DASHBOARD}/registrations/retry",
-                           data={"csrf_token": csrf_of(page), "email": "late.person@example.org"})
+    response = client.post(
+        f"{DASHBOARD}/registrations/retry",
+        data={"csrf_token": csrf_of(page), "email": "late.person@example.org"},
+    )
     assert response.status_code == 303 and response.headers["location"].endswith("#failures")
     page = client.get(DASHBOARD).text
     assert "1 Registrierungen erneut an Zoom gesendet; 1 registriert, 0 weiterhin abgelehnt." in page

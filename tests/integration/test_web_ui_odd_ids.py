@@ -82,9 +82,7 @@ def mail_state(rt: App, mail_id: int) -> str:
 
 
 @pytest.mark.parametrize("odd_id", ODD_IDS)
-def test_retrying_a_mail_with_an_odd_id_is_refused_clearly(
-    rt: App, client: TestClient, odd_id: str
-) -> None:
+def test_retrying_a_mail_with_an_odd_id_is_refused_clearly(rt: App, client: TestClient, odd_id: str) -> None:
     mail_id = failed_mail(rt)
     token = csrf_of(client.get(DASHBOARD).text)
     answer = client.post(f"{DASHBOARD}/mails/retry", data={"csrf_token": token, "outbox_id": odd_id})

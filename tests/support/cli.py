@@ -19,5 +19,3 @@ def invoke(args: list[str], env: dict[str, str]) -> Result:
         if current is not None:
             current.close()
         cli_state.set_runtime(None)
-
-

@@ -33,9 +33,7 @@ def find_user(session: Session, email: str) -> WebUser | None:
     return session.scalar(select(WebUser).where(WebUser.email == normalise_email(email)))
 
 
-def create_user(
-    session: Session, email: str, password: str, role: str, event: Event | None
-) -> WebUser:
+def create_user(session: Session, email: str, password: str, role: str, event: Event | None) -> WebUser:
     """A new account; moderators need their event. ``BadInput`` for a taken e-mail or a bad role."""
     address = normalise_email(email)
     if "@" not in address or len(address) > 320 or any(c.isspace() for c in address):
@@ -123,17 +121,24 @@ def issue_moderator_link(
         raise BadInput(_("The link would expire in the past; choose a later time."))
     revoked = revoke_moderator_links(session, event, now)
     token = secrets.token_urlsafe(LINK_TOKEN_BYTES)
-    session.add(ModeratorLink(event_id=event.id, token_hash=token_digest(token), created_at=now,
-                              expires_at=expires_at))
+    session.add(
+        ModeratorLink(
+            event_id=event.id, token_hash=token_digest(token), created_at=now, expires_at=expires_at
+        )
+    )
     session.flush()
     return IssuedLink(event.key, token, revoked, expires_at)
 
 
 def revoke_moderator_links(session: Session, event: Event, now: datetime) -> int:
     """Revoke every active link of ``event`` and end the sessions opened with them; returns how many."""
-    ids = list(session.scalars(
-        select(ModeratorLink.id).where(ModeratorLink.event_id == event.id, ModeratorLink.revoked_at.is_(None))
-    ))
+    ids = list(
+        session.scalars(
+            select(ModeratorLink.id).where(
+                ModeratorLink.event_id == event.id, ModeratorLink.revoked_at.is_(None)
+            )
+        )
+    )
     if not ids:
         return 0
     session.execute(update(ModeratorLink).where(ModeratorLink.id.in_(ids)).values(revoked_at=now))

@@ -42,8 +42,10 @@ async def checked_form(request: Request) -> FormData:
         raise PayloadTooLarge() from None
     sent = form.get(FIELD)
     expected = request.session.get(SESSION_KEY)
-    if not isinstance(sent, str) or not isinstance(expected, str) or not hmac.compare_digest(
-        sent.encode(), expected.encode()
+    if (
+        not isinstance(sent, str)
+        or not isinstance(expected, str)
+        or not hmac.compare_digest(sent.encode(), expected.encode())
     ):
         raise CsrfFailed()
     return form

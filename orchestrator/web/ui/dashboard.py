@@ -72,8 +72,17 @@ def dashboard_page(key: str, request: Request, state: State, principal: Organise
         event = event_for(db, principal, key)
         data = dashboard(db, event, rt.clock.now(), request.query_params.get("state"))
         event_info = _event_info(event)
-    return render(request, state, "dashboard.html", principal=principal, timezone=event_info["timezone"],
-                  event=event_info, data=data, import_report=None, **label_helpers())
+    return render(
+        request,
+        state,
+        "dashboard.html",
+        principal=principal,
+        timezone=event_info["timezone"],
+        event=event_info,
+        data=data,
+        import_report=None,
+        **label_helpers(),
+    )
 
 
 @router.post("/events/{key}/import")
@@ -89,13 +98,26 @@ async def import_upload(
         return redirect(f"/events/{key}#import")
     content = await upload.read()
     return await run_in_threadpool(
-        _import, key, request, state, principal, upload.filename, content,
+        _import,
+        key,
+        request,
+        state,
+        principal,
+        upload.filename,
+        content,
         ImportOptions(dry_run=form.get("dry_run") == "1", cancel_missing=form.get("cancel_missing") == "1"),
     )
 
 
-def _import(key: str, request: Request, state: State, principal: Principal, filename: str, content: bytes,
-            options: ImportOptions) -> Response:
+def _import(
+    key: str,
+    request: Request,
+    state: State,
+    principal: Principal,
+    filename: str,
+    content: bytes,
+    options: ImportOptions,
+) -> Response:
     rt = state.runtime
     lang = request_language(request, state.default_language)
     shown_name = _display_name(filename)
@@ -109,16 +131,29 @@ def _import(key: str, request: Request, state: State, principal: Principal, file
             check_within(path, state.import_seconds, state.import_parser)
             report = import_registrations(rt.store, rt.clock, key, path, options)
         except OrchestratorError as exc:
-            flash(request, "error", exc.message.replace(str(path), shown_name),
-                  details=[d.replace(str(path), shown_name) for d in exc.details])
+            flash(
+                request,
+                "error",
+                exc.message.replace(str(path), shown_name),
+                details=[d.replace(str(path), shown_name) for d in exc.details],
+            )
             return redirect(f"/events/{key}#import")
     report = dataclasses.replace(report, file=shown_name)  # the upload's name, not the temporary path
     with rt.sessions() as db:
         event = event_for(db, principal, key)
         data = dashboard(db, event, rt.clock.now(), None)
         event_info = _event_info(event)
-    return render(request, state, "dashboard.html", principal=principal, timezone=event_info["timezone"],
-                  event=event_info, data=data, import_report=report, **label_helpers())
+    return render(
+        request,
+        state,
+        "dashboard.html",
+        principal=principal,
+        timezone=event_info["timezone"],
+        event=event_info,
+        data=data,
+        import_report=report,
+        **label_helpers(),
+    )
 
 
 @router.post("/events/{key}/registrations/retry")
@@ -147,8 +182,12 @@ def retry(key: str, request: Request, state: State, principal: Organiser, form: 
         flash(
             request,
             "ok" if not failed else "error",
-            _("{count} registrations sent to Zoom again; {registered} registered, {failed} still refused.",
-              count=result.requeued, registered=result.sync.registered, failed=len(failed)),
+            _(
+                "{count} registrations sent to Zoom again; {registered} registered, {failed} still refused.",
+                count=result.requeued,
+                registered=result.sync.registered,
+                failed=len(failed),
+            ),
             details=[f"{f.email}: {f.reason}" for f in failed],
         )
     return redirect(f"/events/{key}#failures")
@@ -191,10 +230,16 @@ def sync(key: str, request: Request, state: State, principal: Organiser, form: F
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(f"/events/{key}#registrants")
-        flash(request, "ok" if not result.failed else "error",
-              _("Zoom sync done: {registered} registered, {failed} refused.",
-                registered=result.registered, failed=len(result.failed)),
-              details=[str(w) for w in result.warnings])
+        flash(
+            request,
+            "ok" if not result.failed else "error",
+            _(
+                "Zoom sync done: {registered} registered, {failed} refused.",
+                registered=result.registered,
+                failed=len(result.failed),
+            ),
+            details=[str(w) for w in result.warnings],
+        )
     return redirect(f"/events/{key}#registrants")
 
 
@@ -211,8 +256,13 @@ def sync_running_message(state: UiState, busy: LeaseBusy) -> str:
 
 
 def _event_info(event: Event) -> dict[str, Any]:
-    return {"key": event.key, "title": event.title, "start": event.start_utc, "end": event.end_utc,
-            "timezone": event.timezone}
+    return {
+        "key": event.key,
+        "title": event.title,
+        "start": event.start_utc,
+        "end": event.end_utc,
+        "timezone": event.timezone,
+    }
 
 
 def _display_name(filename: str) -> str:

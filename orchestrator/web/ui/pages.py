@@ -21,6 +21,8 @@ __all__ = ["SECURITY_HEADERS", "flash", "redirect", "render", "with_security_hea
 
 MAX_FLASH_DETAILS = 10
 MAX_FLASH_TEXT = 2000
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The template environment (autoescape on for every template)."""
@@ -33,8 +35,14 @@ def environment() -> Environment:
     )
 
 
-def flash(request: Request, kind: str, text: str, *, details: list[str] | None = None,
-          instruction: str | None = None) -> None:
+def flash(
+    request: Request,
+    kind: str,
+    text: str,
+    *,
+    details: list[str] | None = None,
+    instruction: str | None = None,
+) -> None:
     """Show a message on the next page (kind: ok, error, info).
 
     Messages are kept in the server-side session, never in the cookie (they may name participants,
@@ -84,17 +92,21 @@ def render(
     """Render ``template`` in the request's language with the common context."""
     language = request_language(request, state.default_language)
     messages = _pop_flash(request, state)
-    html = environment().get_template(template).render(
-        _=translator(language),
-        lang=language,
-        languages=[(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
-        csrf_field=FIELD,
-        csrf_token=csrf_token(request),
-        principal=principal,
-        messages=messages,
-        fmt=date_formatter(language, timezone),
-        current_path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        **context,
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            _=translator(language),
+            lang=language,
+            languages=[(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
+            csrf_field=FIELD,
+            csrf_token=csrf_token(request),
+            principal=principal,
+            messages=messages,
+            fmt=date_formatter(language, timezone),
+            current_path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            **context,
+        )
     )
     response = HTMLResponse(html, status_code=status_code)
     with_security_headers(response)

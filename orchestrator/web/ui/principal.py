@@ -79,8 +79,9 @@ def load_principal(db: Session, row: WebSession, now: datetime) -> Principal | N
             return None
         if user.role == UserRole.MODERATOR and user.event_id is None:
             return None
-        return Principal(user.role, user.email, user.event_id if user.role == UserRole.MODERATOR else None,
-                         user_id=user.id)
+        return Principal(
+            user.role, user.email, user.event_id if user.role == UserRole.MODERATOR else None, user_id=user.id
+        )
     if row.link_id is not None:
         link = db.get(ModeratorLink, row.link_id)
         if link is None or not link_is_valid(link, now):

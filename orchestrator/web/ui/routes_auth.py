@@ -45,8 +45,9 @@ def home_of(db_event: Event | None, principal: Principal) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, state: State,
-               principal: Annotated[Principal | None, Depends(optional_principal)]) -> Response:
+def login_page(
+    request: Request, state: State, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Response:
     """The login form (already logged in: on to the start page)."""
     if principal is not None:
         return redirect("/")
@@ -71,10 +72,21 @@ def login(request: Request, state: State, form: Form) -> Response:
     language = request_language(request, state.default_language)
     refused = state.throttle.claim(key, address, now)
     if refused is not None:
-        error = translate(N_("Too many failed attempts. Please wait {seconds} seconds and try again."),
-                          language, seconds=refused.seconds)
-        response = render(request, state, "login.html", principal=None, next=target, error=error, email=email,
-                          status_code=429)
+        error = translate(
+            N_("Too many failed attempts. Please wait {seconds} seconds and try again."),
+            language,
+            seconds=refused.seconds,
+        )
+        response = render(
+            request,
+            state,
+            "login.html",
+            principal=None,
+            next=target,
+            error=error,
+            email=email,
+            status_code=429,
+        )
         response.headers["Retry-After"] = str(refused.seconds)
         return response
     with rt.sessions() as db:
@@ -84,8 +96,16 @@ def login(request: Request, state: State, form: Form) -> Response:
         db.commit()
     if user is None:
         error = translate(N_("The e-mail address or the password is not correct."), language)
-        return render(request, state, "login.html", principal=None, next=target, error=error, email=email,
-                      status_code=400)
+        return render(
+            request,
+            state,
+            "login.html",
+            principal=None,
+            next=target,
+            error=error,
+            email=email,
+            status_code=400,
+        )
     state.throttle.succeeded(key, address, now)
     csrf.rotate(request)
     return redirect(target)
@@ -125,8 +145,9 @@ def language(request: Request, form: Form) -> Response:
 
 
 @router.get("/")
-def start(request: Request, state: State,
-          principal: Annotated[Principal | None, Depends(optional_principal)]) -> Response:
+def start(
+    request: Request, state: State, principal: Annotated[Principal | None, Depends(optional_principal)]
+) -> Response:
     """Organisers: the event list; moderators: their event's console; others: the login."""
     if principal is None:
         return redirect("/login")

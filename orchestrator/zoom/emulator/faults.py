@@ -123,8 +123,12 @@ def parse_fault(spec: str) -> FaultRule:
     kind, *options = [part.strip() for part in spec.strip().split(":")]
     if kind not in FAULT_KINDS:
         raise BadInput(
-            _("Unknown fault '{kind}' in --fault {spec}; use one of: {kinds}.",
-              kind=kind, spec=spec, kinds=", ".join(FAULT_KINDS))
+            _(
+                "Unknown fault '{kind}' in --fault {spec}; use one of: {kinds}.",
+                kind=kind,
+                spec=spec,
+                kinds=", ".join(FAULT_KINDS),
+            )
         )
     values: dict[str, object] = {}
     for option in options:
@@ -132,8 +136,12 @@ def parse_fault(spec: str) -> FaultRule:
             _apply_option(values, option)
         except ValueError as exc:
             raise BadInput(
-                _("Invalid option '{option}' in --fault {spec}: {reason}", option=option, spec=spec,
-                  reason=exc)
+                _(
+                    "Invalid option '{option}' in --fault {spec}: {reason}",
+                    option=option,
+                    spec=spec,
+                    reason=exc,
+                )
             ) from exc
     try:
         return FaultRule(

@@ -53,4 +53,3 @@ def _strict(value: str, fmt: str) -> datetime:
         return datetime.strptime(value, fmt)
     except ValueError as exc:
         raise validation_error("start_time", f"Invalid start_time: {value}") from exc
-

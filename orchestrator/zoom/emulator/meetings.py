@@ -76,7 +76,11 @@ def create_meeting(
 
 
 def update_meeting(
-    data: dict[str, Any], config: EmulatorConfig, host: dict[str, Any], meeting_id: str, body: dict[str, Any],
+    data: dict[str, Any],
+    config: EmulatorConfig,
+    host: dict[str, Any],
+    meeting_id: str,
+    body: dict[str, Any],
     now: datetime,
 ) -> None:
     """PATCH: change only the given fields; settings merge key by key (``breakout_room.rooms`` replaces)."""

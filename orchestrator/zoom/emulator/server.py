@@ -113,8 +113,14 @@ def main_serve(  # noqa: PLR0913  keyword-only server options, each with a defau
     app = EmulatorApp(state, settings, faults, clock)
     with serve(app, host, port) as server:
         settings.join_base_url = server.url
-        echo(_("Zoom emulator listening on {url} (API {api}, token endpoint {oauth}).",
-               url=server.url, api=server.api_url, oauth=server.oauth_url))
+        echo(
+            _(
+                "Zoom emulator listening on {url} (API {api}, token endpoint {oauth}).",
+                url=server.url,
+                api=server.api_url,
+                oauth=server.oauth_url,
+            )
+        )
         if state_path is not None:
             echo(_("Emulator state is kept in {path}.", path=state_path))
         restore = _stop_on_sigterm(stop_event)

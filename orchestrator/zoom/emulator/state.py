@@ -113,8 +113,10 @@ class EmulatorState:
             ) from exc
         if not isinstance(loaded, dict) or loaded.get("version") != SCHEMA_VERSION:
             raise BadInput(
-                _("The Zoom emulator's state file {path} has an unknown format; delete it to start afresh.",
-                  path=self.path)
+                _(
+                    "The Zoom emulator's state file {path} has an unknown format; delete it to start afresh.",
+                    path=self.path,
+                )
             )
         data = empty_data()
         data.update(loaded)

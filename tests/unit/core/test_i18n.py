@@ -31,7 +31,9 @@ def _marked_strings() -> dict[str, str]:
 
 def test_every_marked_string_has_a_german_translation() -> None:
     german = i18n.catalogue("de")
-    missing = [f"{where}: {text!r}" for text, where in sorted(_marked_strings().items()) if text not in german]
+    missing = [
+        f"{where}: {text!r}" for text, where in sorted(_marked_strings().items()) if text not in german
+    ]
     assert missing == [], "missing German translations:\n" + "\n".join(missing)
 
 

@@ -25,7 +25,13 @@ def test_filter_cleans_message_args_extras_and_tracebacks(caplog: pytest.LogCapt
     logger = logging.getLogger("orchestrator.test.logsafety")
     handler_filter = RedactingFilter()
     record = logger.makeRecord(
-        logger.name, logging.ERROR, __file__, 1, "link %s", ("https://zoom.us/w/1?tk=SECRETTOKEN",), None,
+        logger.name,
+        logging.ERROR,
+        __file__,
+        1,
+        "link %s",
+        ("https://zoom.us/w/1?tk=SECRETTOKEN",),
+        None,
         extra={"url": "https://zoom.us/w/1?tk=OTHERTOKEN"},
     )
     try:

@@ -55,8 +55,12 @@ class TokenService:
         if self.latency:
             time.sleep(self.latency)
         token = f"tok-{next(self._counter)}-{'x' * 20}"
-        body = {"access_token": token, "token_type": "bearer", "expires_in": self.expires_in,
-                "scope": "meeting:read:admin meeting:write:admin user:read:admin"}
+        body = {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": self.expires_in,
+            "scope": "meeting:read:admin meeting:write:admin user:read:admin",
+        }
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
 
     @property

@@ -42,8 +42,13 @@ def get_meeting(http: ZoomHttp) -> dict[str, Any]:
 
 
 def create_meeting(http: ZoomHttp, **kwargs: Any) -> dict[str, Any]:
-    return http.request("POST", "/users/{userId}/meetings", path_params={"userId": "me"},
-                        json={"topic": "Fachtag", "type": 2}, **kwargs)
+    return http.request(
+        "POST",
+        "/users/{userId}/meetings",
+        path_params={"userId": "me"},
+        json={"topic": "Fachtag", "type": 2},
+        **kwargs,
+    )
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -52,16 +57,18 @@ def create_meeting(http: ZoomHttp, **kwargs: Any) -> dict[str, Any]:
 def test_401_code_124_refetches_token_once_then_succeeds(
     rsps: responses.RequestsMock, http: ZoomHttp, token_service: TokenService, clock: RecordingClock
 ) -> None:
-    rsps.add(responses.GET, MEETING, status=401, json=zoom_error(124, "Invalid access token."),
-             match=[bearer(1)])
+    rsps.add(
+        responses.GET, MEETING, status=401, json=zoom_error(124, "Invalid access token."), match=[bearer(1)]
+    )
     rsps.add(responses.GET, MEETING, json=MEETING_BODY, match=[bearer(2)])
     assert get_meeting(http)["topic"] == "Fachtag"
     assert token_service.count == 2
     assert clock.sleeps == []
 
 
-def test_second_401_raises_auth_error(rsps: responses.RequestsMock, http: ZoomHttp,
-                                      token_service: TokenService) -> None:
+def test_second_401_raises_auth_error(
+    rsps: responses.RequestsMock, http: ZoomHttp, token_service: TokenService
+) -> None:
     rsps.add(responses.GET, MEETING, status=401, json=zoom_error(124, "Invalid access token."))
     with pytest.raises(AuthError) as caught:
         get_meeting(http)
@@ -82,15 +89,24 @@ def test_401_with_other_code_is_auth_error_without_refetch(
 def test_401_code_124_on_post_is_repeated_because_zoom_refused_it(
     rsps: responses.RequestsMock, http: ZoomHttp
 ) -> None:
-    rsps.add(responses.POST, CREATE, status=401, json=zoom_error(124, "Access token is expired."),
-             match=[bearer(1)])
+    rsps.add(
+        responses.POST,
+        CREATE,
+        status=401,
+        json=zoom_error(124, "Access token is expired."),
+        match=[bearer(1)],
+    )
     rsps.add(responses.POST, CREATE, status=201, json=MEETING_BODY, match=[bearer(2)])
     assert create_meeting(http)["id"] == 85746065
 
 
 def test_403_is_auth_error_naming_scopes(rsps: responses.RequestsMock, http: ZoomHttp) -> None:
-    rsps.add(responses.GET, MEETING, status=403, json=zoom_error(104, "Invalid access token, does not "
-                                                                       "contain scopes:[meeting:read]."))
+    rsps.add(
+        responses.GET,
+        MEETING,
+        status=403,
+        json=zoom_error(104, "Invalid access token, does not contain scopes:[meeting:read]."),
+    )
     with pytest.raises(AuthError, match="scope"):
         get_meeting(http)
 
@@ -101,8 +117,13 @@ def test_403_is_auth_error_naming_scopes(rsps: responses.RequestsMock, http: Zoo
 def test_429_with_retry_after_seconds_is_honoured(
     rsps: responses.RequestsMock, http: ZoomHttp, clock: RecordingClock
 ) -> None:
-    rsps.add(responses.GET, MEETING, status=429, headers={"Retry-After": "7"},
-             json=zoom_error(429, "You have reached the maximum per-second rate limit for this API."))
+    rsps.add(
+        responses.GET,
+        MEETING,
+        status=429,
+        headers={"Retry-After": "7"},
+        json=zoom_error(429, "You have reached the maximum per-second rate limit for this API."),
+    )
     rsps.add(responses.GET, MEETING, json=MEETING_BODY)
     get_meeting(http)
     assert clock.sleeps == [7.0]
@@ -112,9 +133,13 @@ def test_429_with_retry_after_seconds_is_honoured(
 def test_429_with_retry_after_http_date_is_honoured(
     rsps: responses.RequestsMock, http: ZoomHttp, clock: RecordingClock
 ) -> None:
-    rsps.add(responses.GET, MEETING, status=429,
-             headers={"Retry-After": format_datetime(START + timedelta(seconds=12), usegmt=True)},
-             json=zoom_error(429, "Too many requests."))
+    rsps.add(
+        responses.GET,
+        MEETING,
+        status=429,
+        headers={"Retry-After": format_datetime(START + timedelta(seconds=12), usegmt=True)},
+        json=zoom_error(429, "Too many requests."),
+    )
     rsps.add(responses.GET, MEETING, json=MEETING_BODY)
     get_meeting(http)
     assert clock.sleeps == [12.0]
@@ -123,10 +148,19 @@ def test_429_with_retry_after_http_date_is_honoured(
 def test_429_with_x_ratelimit_headers_waits_for_the_next_second(
     rsps: responses.RequestsMock, http: ZoomHttp, clock: RecordingClock
 ) -> None:
-    headers = {"X-RateLimit-Category": "Light", "X-RateLimit-Type": "QPS", "X-RateLimit-Limit": "80",
-               "X-RateLimit-Remaining": "0"}
-    rsps.add(responses.GET, MEETING, status=429, headers=headers,
-             json=zoom_error(429, "You have reached the maximum per-second rate limit for this API."))
+    headers = {
+        "X-RateLimit-Category": "Light",
+        "X-RateLimit-Type": "QPS",
+        "X-RateLimit-Limit": "80",
+        "X-RateLimit-Remaining": "0",
+    }
+    rsps.add(
+        responses.GET,
+        MEETING,
+        status=429,
+        headers=headers,
+        json=zoom_error(429, "You have reached the maximum per-second rate limit for this API."),
+    )
     rsps.add(responses.GET, MEETING, json=MEETING_BODY)
     get_meeting(http)
     assert clock.sleeps == [1.0]
@@ -157,8 +191,10 @@ def test_429_without_headers_uses_full_jitter_backoff(
 def test_daily_limit_is_not_retried(
     rsps: responses.RequestsMock, http: ZoomHttp, clock: RecordingClock, headers: dict[str, str]
 ) -> None:
-    message = ("You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
-               "permitted for this particular user. You may resume these requests at GMT 00:00:00.")
+    message = (
+        "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
+        "permitted for this particular user. You may resume these requests at GMT 00:00:00."
+    )
     rsps.add(responses.POST, CREATE, status=429, headers=headers, json=zoom_error(429, message))
     with pytest.raises(RateLimited) as caught:
         create_meeting(http)
@@ -173,8 +209,13 @@ def test_429_gives_up_when_wait_exceeds_budget(
     rsps: responses.RequestsMock, make_http: Callable[..., ZoomHttp], clock: RecordingClock
 ) -> None:
     http = make_http(retry=RetryPolicy(max_total_wait=60))
-    rsps.add(responses.GET, MEETING, status=429, headers={"Retry-After": "3600"},
-             json=zoom_error(429, "Too many requests."))
+    rsps.add(
+        responses.GET,
+        MEETING,
+        status=429,
+        headers={"Retry-After": "3600"},
+        json=zoom_error(429, "Too many requests."),
+    )
     with pytest.raises(RateLimited) as caught:
         get_meeting(http)
     assert caught.value.daily is False
@@ -185,8 +226,13 @@ def test_429_gives_up_when_wait_exceeds_budget(
 def test_429_on_post_is_retried_because_zoom_did_not_process_it(
     rsps: responses.RequestsMock, http: ZoomHttp, clock: RecordingClock
 ) -> None:
-    rsps.add(responses.POST, CREATE, status=429, headers={"Retry-After": "2"},
-             json=zoom_error(429, "Too many requests."))
+    rsps.add(
+        responses.POST,
+        CREATE,
+        status=429,
+        headers={"Retry-After": "2"},
+        json=zoom_error(429, "Too many requests."),
+    )
     rsps.add(responses.POST, CREATE, status=201, json=MEETING_BODY)
     assert create_meeting(http)["id"] == 85746065
     assert clock.sleeps == [2.0]
@@ -303,8 +349,13 @@ def test_token_service_outage_is_retried_even_for_post(
 
 @pytest.mark.parametrize(
     ("status", "code", "error_type"),
-    [(404, 3001, NotFound), (409, 3000, Conflict), (400, 300, ValidationFailed),
-     (400, 3161, ValidationFailed), (418, None, ZoomError)],
+    [
+        (404, 3001, NotFound),
+        (409, 3000, Conflict),
+        (400, 300, ValidationFailed),
+        (400, 3161, ValidationFailed),
+        (418, None, ZoomError),
+    ],
 )
 def test_error_mapping_keeps_status_code_and_path(
     rsps: responses.RequestsMock, http: ZoomHttp, status: int, code: int | None, error_type: type[ZoomError]
@@ -323,8 +374,12 @@ def test_on_write_hook_gets_safe_summary_for_writes_only(
 ) -> None:
     audit: list[tuple[str, str, int, dict[str, Any]]] = []
     http = make_http(on_write=lambda *args: audit.append(args))
-    rsps.add(responses.POST, CREATE, status=201,
-             json={**MEETING_BODY, "start_url": "https://zoom.test/s/85746065?zak=secret", "password": "pw1"})
+    rsps.add(
+        responses.POST,
+        CREATE,
+        status=201,
+        json={**MEETING_BODY, "start_url": "https://zoom.test/s/85746065?zak=secret", "password": "pw1"},
+    )
     rsps.add(responses.GET, MEETING, json=MEETING_BODY)
     rsps.add(responses.PATCH, MEETING, status=204)
     create_meeting(http)
@@ -348,10 +403,15 @@ def test_failing_on_write_hook_does_not_lose_the_answer(
 
 
 def test_query_params_and_path_params_are_encoded(rsps: responses.RequestsMock, http: ZoomHttp) -> None:
-    rsps.add(responses.GET, f"{API}/meetings/a%2Fb", json={"id": 1},
-             match=[matchers.query_param_matcher({"occurrence_id": "16481"})])
-    assert http.request("GET", "/meetings/{meetingId}", path_params={"meetingId": "a/b"},
-                        params={"occurrence_id": "16481"}) == {"id": 1}
+    rsps.add(
+        responses.GET,
+        f"{API}/meetings/a%2Fb",
+        json={"id": 1},
+        match=[matchers.query_param_matcher({"occurrence_id": "16481"})],
+    )
+    assert http.request(
+        "GET", "/meetings/{meetingId}", path_params={"meetingId": "a/b"}, params={"occurrence_id": "16481"}
+    ) == {"id": 1}
 
 
 # --- pure helpers ---------------------------------------------------------------------------

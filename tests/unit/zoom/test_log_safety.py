@@ -26,20 +26,42 @@ def test_no_secret_token_or_join_url_in_logs_or_errors(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client = ZoomClient(make_http(retry=RetryPolicy(max_attempts=2, rng=random.Random(3))))
-    meeting = {"id": MEETING_ID, "topic": "Fachtag", "join_url": JOIN_URL, "start_url": START_URL,
-               "password": "pw123"}
+    meeting = {
+        "id": MEETING_ID,
+        "topic": "Fachtag",
+        "join_url": JOIN_URL,
+        "start_url": START_URL,
+        "password": "pw123",
+    }
     registrants = f"{API}/meetings/{MEETING_ID}/registrants"
-    rsps.add(responses.GET, f"{API}/meetings/{MEETING_ID}", status=401,
-             json=zoom_error(124, "Invalid access token."))
+    rsps.add(
+        responses.GET,
+        f"{API}/meetings/{MEETING_ID}",
+        status=401,
+        json=zoom_error(124, "Invalid access token."),
+    )
     rsps.add(responses.GET, f"{API}/meetings/{MEETING_ID}", json=meeting)
-    rsps.add(responses.POST, registrants, status=429, headers={"Retry-After": "1"},
-             json=zoom_error(429, "Too many requests."))
-    rsps.add(responses.POST, registrants, status=201,
-             json={"id": MEETING_ID, "registrant_id": "r1", "join_url": JOIN_URL})
+    rsps.add(
+        responses.POST,
+        registrants,
+        status=429,
+        headers={"Retry-After": "1"},
+        json=zoom_error(429, "Too many requests."),
+    )
+    rsps.add(
+        responses.POST,
+        registrants,
+        status=201,
+        json={"id": MEETING_ID, "registrant_id": "r1", "join_url": JOIN_URL},
+    )
     rsps.add(responses.GET, registrants, status=503, body="oops")
     rsps.add(responses.GET, registrants, body=requests.ReadTimeout(f"timeout for {registrants}?tk=leak"))
-    rsps.add(responses.PATCH, f"{API}/meetings/{MEETING_ID}", status=400,
-             json=zoom_error(300, f"Invalid field; see {JOIN_URL}"))
+    rsps.add(
+        responses.PATCH,
+        f"{API}/meetings/{MEETING_ID}",
+        status=400,
+        json=zoom_error(300, f"Invalid field; see {JOIN_URL}"),
+    )
 
     texts: list[str] = []
     assert client.get_meeting(MEETING_ID)["join_url"] == JOIN_URL  # the caller still gets it
@@ -53,8 +75,12 @@ def test_no_secret_token_or_join_url_in_logs_or_errors(
 
     # A token request refused with the credentials echoed back must not leak them either.
     rsps.remove(responses.POST, OAUTH)
-    rsps.add(responses.POST, OAUTH, status=400,
-             json={"reason": f"Invalid client_secret {CLIENT_SECRET}", "error": "invalid_client"})
+    rsps.add(
+        responses.POST,
+        OAUTH,
+        status=400,
+        json={"reason": f"Invalid client_secret {CLIENT_SECRET}", "error": "invalid_client"},
+    )
     client.http._tokens.invalidate(token_name(2))
     with pytest.raises(AuthError) as auth:
         client.get_user()
@@ -64,6 +90,14 @@ def test_no_secret_token_or_join_url_in_logs_or_errors(
     assert "zoom GET /meetings/{meetingId} -> 401" in logged  # the requests were logged
     assert "zoom POST /meetings/{meetingId}/registrants -> 201" in logged
     everything = logged + "\n".join(texts)
-    for forbidden in (CLIENT_SECRET, token_name(1), token_name(2), "PERSONAL-TOKEN", "HOST-KEY", "pw123",
-                      "zoom.test/w/", "tk=leak"):
+    for forbidden in (
+        CLIENT_SECRET,
+        token_name(1),
+        token_name(2),
+        "PERSONAL-TOKEN",
+        "HOST-KEY",
+        "pw123",
+        "zoom.test/w/",
+        "tk=leak",
+    ):
         assert forbidden not in everything, forbidden

@@ -78,10 +78,16 @@ def test_invalidate_only_drops_the_current_token(tokens: TokenProvider, token_se
 @pytest.mark.parametrize(
     ("status", "body", "setting"),
     [
-        (400, {"reason": "Invalid client_id or client_secret", "error": "invalid_client"},
-         "ORCHESTRATOR_ZOOM_CLIENT_ID / ORCHESTRATOR_ZOOM_CLIENT_SECRET"),
-        (401, {"reason": "Bad credentials", "error": "unauthorized"},
-         "ORCHESTRATOR_ZOOM_CLIENT_ID / ORCHESTRATOR_ZOOM_CLIENT_SECRET"),
+        (
+            400,
+            {"reason": "Invalid client_id or client_secret", "error": "invalid_client"},
+            "ORCHESTRATOR_ZOOM_CLIENT_ID / ORCHESTRATOR_ZOOM_CLIENT_SECRET",
+        ),
+        (
+            401,
+            {"reason": "Bad credentials", "error": "unauthorized"},
+            "ORCHESTRATOR_ZOOM_CLIENT_ID / ORCHESTRATOR_ZOOM_CLIENT_SECRET",
+        ),
         (400, {"reason": "Invalid account_id", "error": "invalid_request"}, "ORCHESTRATOR_ZOOM_ACCOUNT_ID"),
         (404, None, "ORCHESTRATOR_ZOOM_OAUTH_URL"),
     ],
@@ -108,8 +114,12 @@ def test_token_errors_name_the_probable_setting_never_the_secret(
 def test_unsupported_grant_type_says_server_to_server_app(
     rsps: responses.RequestsMock, tokens: TokenProvider
 ) -> None:
-    rsps.add(responses.POST, OAUTH, status=400,
-             json={"reason": "unsupported grant type", "error": "unsupported_grant_type"})
+    rsps.add(
+        responses.POST,
+        OAUTH,
+        status=400,
+        json={"reason": "unsupported grant type", "error": "unsupported_grant_type"},
+    )
     with pytest.raises(AuthError, match="Server-to-Server OAuth"):
         tokens.token()
 
@@ -133,10 +143,12 @@ def test_token_repr_hides_value(tokens: TokenProvider, token_service: TokenServi
     assert token_name(1) not in repr(tokens._token)
 
 
-def test_renew_margin_accepts_seconds(session: requests.Session, clock: RecordingClock,
-                                      token_service: TokenService) -> None:
-    provider = TokenProvider(ACCOUNT_ID, CLIENT_ID, SecretStr(CLIENT_SECRET), OAUTH, session, clock,
-                             renew_margin=10)
+def test_renew_margin_accepts_seconds(
+    session: requests.Session, clock: RecordingClock, token_service: TokenService
+) -> None:
+    provider = TokenProvider(
+        ACCOUNT_ID, CLIENT_ID, SecretStr(CLIENT_SECRET), OAUTH, session, clock, renew_margin=10
+    )
     provider.token()
     clock.advance(3599 - 11)
     provider.token()
