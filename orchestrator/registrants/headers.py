@@ -30,11 +30,13 @@ FIELDS = (
     "organisation",
     "job_title",
     *WISH_FIELDS,
+    "wishes_ranked",
     "consent",
     "external_ref",
     "registered_at",
     "language",
     "notes",
+    "approval_status",
 )
 IGNORE = "ignore"
 
@@ -67,6 +69,16 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "notes": (
         "bemerkungen", "bemerkung", "anmerkungen", "anmerkung", "notes", "note", "kommentar",
         "kommentare", "comments", "comment", "hinweise", "hinweis", "nachricht", "message", "remarks",
+        "questionscomments", "questionsandcomments", "fragenkommentare", "fragenundkommentare",
+    ),
+    # Zoom's registration report ("Approval Status"; the German portal's header is assumed).
+    "approval_status": ("approvalstatus", "genehmigungsstatus", "freigabestatus", "zulassungsstatus"),
+    # One cell with all choices in order: a form tool's ranking question ("A;B;C;").
+    "wishes_ranked": (
+        "wishesranked", "rankedwishes", "ranking", "rangfolge", "reihenfolge", "workshopranking",
+        "workshoprangfolge", "workshopreihenfolge", "workshopwuensche", "workshopwuensch", "wuensche",
+        "workshoppraeferenzen", "praeferenzen", "preferences", "workshoppreferences", "rankedchoices",
+        "workshops", "breakouts", "sessions", "workshopprioritaeten", "prioritaeten", "priorities",
     ),
 }  # fmt: skip
 _BY_ALIAS = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
@@ -77,6 +89,11 @@ _WISH_STEMS = {
     "breakoutchoice", "breakoutwunsch", "breakoutroom", "breakoutsession", "session", "prioritaet",
     "priority", "sessionpreference", "workshopprioritaet",
 }  # fmt: skip
+# A ranking question is usually a sentence ("Bitte bringen Sie die Workshops in die Reihenfolge
+# Ihrer Präferenz", "Rank the workshops by preference"): a ranking word plus a workshop word.
+_RANKING_WORDS = ("rank", "rangfolge", "reihenfolge", "priorisier", "prioritaeten", "ordnen", "sortier")
+_RANKING_TOPICS = ("workshop", "breakout", "session", "wuensche", "praeferenz", "preference")
+
 _ORDINALS = {
     "1": 1, "first": 1, "erste": 1, "erster": 1, "erstes": 1, "erstwunsch": 1,
     "2": 2, "second": 2, "zweite": 2, "zweiter": 2, "zweites": 2, "zweitwunsch": 2,
@@ -160,6 +177,8 @@ def field_label(name: str) -> str:
         "wish_1": _("Workshop wish 1"),
         "wish_2": _("Workshop wish 2"),
         "wish_3": _("Workshop wish 3"),
+        "wishes_ranked": _("Workshop ranking"),
+        "approval_status": _("Approval status"),
         "consent": _("Privacy consent"),
         "external_ref": _("Registration number"),
         "registered_at": _("Registered at"),
@@ -191,6 +210,8 @@ def _recognise_one(header: str) -> str | None:
         rank, stem = match["rank"], match["stem"]
         if stem in _WISH_STEMS or (not stem and rank.endswith("wunsch")):
             return WISH_FIELDS[_ORDINALS[rank] - 1]
+    if any(w in key for w in _RANKING_WORDS) and any(t in key for t in _RANKING_TOPICS):
+        return "wishes_ranked"
     return None
 
 

@@ -32,6 +32,7 @@ from orchestrator.registrants.table_limits import (
 )
 
 DELIMITERS = (";", ",", "\t")
+PREAMBLE_LINES = 30  # how far below the top a report's table may start (title block, blank lines)
 _SNIFF_SAMPLE_CHARS = 32_768
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -62,6 +63,9 @@ class RawTable:
     source: Path
     empty_rows: list[int] = field(default_factory=list)
     sheet: str | None = None
+    # The file row holding ``headers``: 1 unless a preamble (a report's title block) stands above
+    # the table (see :mod:`orchestrator.registrants.table_start`).
+    header_row: int = 1
 
 
 def read_rows(
@@ -158,8 +162,14 @@ def sniff_delimiter(text: str) -> str | None:
     sample = text[:_SNIFF_SAMPLE_CHARS]
     if len(text) > len(sample) and "\n" in sample:
         sample = sample[: sample.rfind("\n") + 1]  # whole lines only
-    # Count named columns only: "Dear organiser," is prose, not a two-column header.
+    # Count named columns only: "Dear organiser," is prose, not a two-column header. A report's
+    # title line ("Registration Report") may stand above the table: the first line with two named
+    # columns among the first ``PREAMBLE_LINES`` counts.
     counts = {d: sum(1 for h in _first_record(sample, d) if h.strip()) for d in DELIMITERS}
+    for line in sample.splitlines()[1:PREAMBLE_LINES]:
+        if max(counts.values()) >= 2:
+            break
+        counts = {d: sum(1 for h in _first_record(line, d) if h.strip()) for d in DELIMITERS}
     best = max(counts.values())
     if best < 2:
         return None
@@ -194,8 +204,8 @@ def _read_csv(path: Path, encoding: str | None, delimiter: str | None) -> RawTab
             )
         )
     _check_first_line(text, delimiter, path)
-    headers, rows, empty = _parse_csv(text, delimiter, path)
-    return RawTable(headers, rows, used_encoding, delimiter, path, empty)
+    headers, rows, empty, header_row = _parse_csv(text, delimiter, path)
+    return RawTable(headers, rows, used_encoding, delimiter, path, empty, header_row=header_row)
 
 
 class _RecordTooLong(Exception):
@@ -225,14 +235,14 @@ class _BoundedLines:
         return line
 
 
-def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[RawRow], list[int]]:
+def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[RawRow], list[int], int]:
     lines = _BoundedLines(text)
     # strict: a quote that is never closed would otherwise swallow the rest of the file silently.
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     headers: list[str] | None = None
     rows: list[RawRow] = []
     empty: list[int] = []
-    number = 0
+    number = header_row = 0
     next_line = 1
     try:
         for record in reader:
@@ -247,7 +257,7 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[R
                 raise too_many_rows(path, number)
             _check_width(path, number, record, headers)
             if headers is None:
-                headers = [h.strip() for h in record]
+                headers, header_row = [h.strip() for h in record], number
                 continue
             rows.append(RawRow(number, record, line))
     except _RecordTooLong as exc:
@@ -264,7 +274,7 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> tuple[list[str], list[R
         ) from exc
     if headers is None:
         raise UnreadableTable(_("{file} is empty.", file=str(path)))
-    return trim_headers(headers), rows, empty
+    return trim_headers(headers), rows, empty, header_row
 
 
 def _check_first_line(text: str, delimiter: str, path: Path) -> None:

@@ -16,6 +16,13 @@ Policies (documented here because the organiser sees their effects):
 - Names are stored exactly as written (only surrounding spaces removed): no case or Unicode
   normalisation, so Öztürk, Dąbrowski and Renée stay as they are.
 - Empty wishes are allowed; remaining wishes move up in rank; repeated wishes collapse.
+- A ranking cell (a form tool's ranking question, "A;B;C;") gives the wishes in its order; a choice
+  naming no workshop or a repeated one is reported as a warning and the person is imported with
+  the other choices (one outdated choice among five should not cost the registration).
+- An approval status (Zoom's registration report): ``denied`` rows are not imported (reported as
+  rejected, with that reason); ``pending`` ones are imported with ``approval_pending`` set, so the
+  sync can leave them for the organiser to approve. An unrecognised status is imported as pending
+  with a warning: the safe direction.
 - An unreadable timestamp or language is not worth losing a registration: the row is imported
   without it and a :class:`RowWarning` says so.
 """
@@ -30,7 +37,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from orchestrator.i18n import _
-from orchestrator.registrants.headers import WISH_FIELDS, HeaderMap, map_headers
+from orchestrator.registrants.headers import WISH_FIELDS, HeaderMap
+from orchestrator.registrants.parse_approval import parse_approval
 from orchestrator.registrants.parse_text import safe_preview
 from orchestrator.registrants.parse_values import (
     ValueProblem,
@@ -40,12 +48,13 @@ from orchestrator.registrants.parse_values import (
     parse_timestamp,
     split_full_name,
 )
-from orchestrator.registrants.parse_wishes import WorkshopMatcher
+from orchestrator.registrants.parse_wishes import WorkshopMatcher, split_ranking
 from orchestrator.registrants.person_fields import single_line_problem
 from orchestrator.registrants.reader import RawRow, RawTable, read_rows
+from orchestrator.registrants.table_start import locate_table
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
-_MULTILINE_FIELDS = frozenset({"notes"})
+_MULTILINE_FIELDS = frozenset({"notes", "wishes_ranked"})  # a ranking may list one choice a line
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,8 @@ class RegistrantRecord:
     language: str | None
     notes: str | None
     source_row: int
+    # The source lists the person as waiting for the organiser's approval (Zoom's "pending").
+    approval_pending: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +181,7 @@ class ImportBatch:
     header_map: HeaderMap
     source: Path
     unmapped_headers: list[str] = field(default_factory=list)
+    header_row: int = 1  # > 1 when a preamble (a report's meeting block) stands above the table
 
 
 def parse_registrations(
@@ -199,8 +211,12 @@ def build_batch(
     overrides: Mapping[str, str] | None = None,
     timezone: tzinfo | None = None,
 ) -> ImportBatch:
-    """Validate and merge the rows of an already read table (see :func:`parse_registrations`)."""
-    header_map = map_headers(table.headers, overrides)
+    """Validate and merge the rows of an already read table (see :func:`parse_registrations`).
+
+    The header is the first row naming the required columns, so a report's preamble above the
+    table is skipped (:func:`~orchestrator.registrants.table_start.locate_table`).
+    """
+    table, header_map = locate_table(table, overrides)
     parser = _RowParser(header_map, WorkshopMatcher(workshops), timezone or ZoneInfo(DEFAULT_TIMEZONE))
     by_email: dict[str, list[RegistrantRecord]] = {}
     rejected: list[RejectedRow] = []
@@ -245,6 +261,7 @@ def build_batch(
         header_map=header_map,
         source=table.source,
         unmapped_headers=list(header_map.unmapped),
+        header_row=table.header_row,
     )
 
 
@@ -257,7 +274,9 @@ class _RowParser:
         self.tz = tz
         self.width = len(header_map.headers)
 
-    def parse(self, raw: RawRow) -> tuple[RegistrantRecord | None, list[RejectedRow], list[RowWarning]]:
+    def parse(  # noqa: C901  one check per field, in column order; splitting hides the order
+        self, raw: RawRow
+    ) -> tuple[RegistrantRecord | None, list[RejectedRow], list[RowWarning]]:
         problems: list[RejectedRow] = []
         warnings: list[RowWarning] = []
         values = raw.values
@@ -318,6 +337,18 @@ class _RowParser:
                     reject(name, "unknown_wish", hints=self.matcher.workshops, detail="no_suggestion")
             elif match.room not in wishes:
                 wishes.append(match.room)
+        if "wishes_ranked" in self.map and "wishes_ranked" not in unsafe:
+            warnings.extend(self._ranked_wishes(raw, wishes))
+
+        approval = None
+        if "approval_status" in self.map and "approval_status" not in unsafe:
+            try:
+                approval = parse_approval(self._value(values, "approval_status"))
+            except ValueProblem as problem:
+                approval = "pending"  # unknown: never approve someone the organiser may have denied
+                warnings.append(self._warning(raw, "approval_status", problem.code))
+            if approval == "denied":
+                reject("approval_status", "approval_denied")
 
         registered_at = None
         if "registered_at" not in unsafe:
@@ -349,8 +380,45 @@ class _RowParser:
             language=language,
             notes=notes or None,
             source_row=raw.number,
+            approval_pending=approval == "pending",
         )
         return record, problems, warnings
+
+    def _ranked_wishes(self, raw: RawRow, wishes: list[str]) -> list[RowWarning]:
+        """Append the rooms of the ranking cell to ``wishes``; warnings for what cannot be used."""
+        ranking = split_ranking(self._value(raw.values, "wishes_ranked"), self.matcher)
+        wishes.extend(room for room in ranking.rooms if room not in wishes)
+        column = self.map.header("wishes_ranked")
+        issues = [
+            RowWarning(
+                raw.number,
+                "wishes_ranked",
+                column,
+                "unknown_ranked_wish",
+                safe_preview(choice.text),
+                raw.line,
+                choice.suggestions or self.matcher.workshops,
+                "" if choice.suggestions else "no_suggestion",
+            )
+            for choice in ranking.unknown
+        ]
+        issues += [
+            RowWarning(raw.number, "wishes_ranked", column, "duplicate_wish", safe_preview(room), raw.line)
+            for room in ranking.duplicates
+        ]
+        if ranking.unknown_not_listed:
+            issues.append(
+                RowWarning(
+                    raw.number,
+                    "wishes_ranked",
+                    None,  # the reason names the ranking; there is no single value to show
+                    "more_unknown_choices",
+                    "",
+                    raw.line,
+                    detail=str(ranking.unknown_not_listed),
+                )
+            )
+        return issues
 
     def _value(self, values: list[str], name: str) -> str:
         index = self.map.columns.get(name)
@@ -376,7 +444,7 @@ class _RowParser:
         return RowWarning(raw.number, name, self.map.header(name), code, preview, raw.line)
 
 
-def reason_text(issue: RowIssue) -> str:
+def reason_text(issue: RowIssue) -> str:  # noqa: C901  one branch per issue code
     """The translated reason for an issue code."""
     code = issue.code
     if code == "missing_email":
@@ -412,6 +480,29 @@ def reason_text(issue: RowIssue) -> str:
         return _(
             "matches no workshop of the agenda; did you mean {suggestions}?",
             suggestions=_join_alternatives([f"'{s}'" for s in issue.hints]),
+        )
+    if code == "unknown_ranked_wish":
+        if issue.detail == "no_suggestion":
+            return _(
+                "a choice of the ranking matches no workshop of the agenda (workshops: {rooms}); the "
+                "other choices are imported",
+                rooms=", ".join(f"'{r}'" for r in issue.hints) or "-",
+            )
+        return _(
+            "a choice of the ranking matches no workshop of the agenda; did you mean {suggestions}? The "
+            "other choices are imported",
+            suggestions=_join_alternatives([f"'{s}'" for s in issue.hints]),
+        )
+    if code == "more_unknown_choices":
+        return _("{count} more choices of the ranking match no workshop", count=issue.detail)
+    if code == "duplicate_wish":
+        return _("the ranking names this workshop more than once; its first place counts")
+    if code == "approval_denied":
+        return _("denied in the registration report (approval status); not imported")
+    if code == "bad_approval_status":
+        return _(
+            "approval status not recognised (expected approved, pending or denied); imported as "
+            "waiting for approval"
         )
     if code == "extra_values":
         count, _sep, width = issue.detail.partition("/")
