@@ -12,12 +12,11 @@ import random
 import signal
 import sqlite3
 import subprocess
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT, SAMPLE_AGENDA
+from tests.support.waiting import wait_for
 
 CLI = REPO_ROOT / ".venv" / "bin" / "orchestrator"
 PEOPLE = 300
@@ -60,13 +59,6 @@ def _started_count(tmp_path: Path) -> int:
     return int(row[0])
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the sync to make progress"
-        time.sleep(0.02)
-
-
 def test_sync_killed_three_times_then_rerun_registers_everyone_once(tmp_path: Path) -> None:
     export = tmp_path / "export.csv"
     rows = ["Vorname;Nachname;E-Mail;Datenschutz akzeptiert"]
@@ -88,7 +80,11 @@ def test_sync_killed_three_times_then_rerun_registers_everyone_once(tmp_path: Pa
         )
         # Kill at a random point of the sync: once a random number of people are on their way.
         target = rng.randrange(1, PEOPLE // 2)
-        _wait_until(lambda t=target: proc.poll() is not None or _started_count(tmp_path) >= t, 120)
+        wait_for(
+            lambda t=target: proc.poll() is not None or _started_count(tmp_path) >= t,
+            120,
+            "the sync to make progress",
+        )
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             killed_mid_sync += 1

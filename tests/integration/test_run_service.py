@@ -7,9 +7,8 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from orchestrator.db.models import OutboxMessage
 from tests.conftest import REPO_ROOT
 from tests.support.smtp_servers import RunningServer, ServerBehaviour, smtp_server
+from tests.support.waiting import wait_for
 from tests.unit.mail_outbox.support import future_event
 
 pytestmark = pytest.mark.slow
@@ -68,14 +68,6 @@ def _start(env: dict[str, str], tmp_path: Path, name: str, *args: str) -> subpro
     return process
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def _stop(process: subprocess.Popen[bytes], tmp_path: Path, name: str) -> None:
     process.send_signal(signal.SIGTERM)
     code = process.wait(timeout=60)
@@ -109,7 +101,7 @@ def test_run_sends_due_mails_serves_http_and_stops_cleanly_on_sigterm(
     env = _env(rt, tmp_path, ORCHESTRATOR_HTTP_PORT=str(port))
     process = _start(env, tmp_path, "service", "--job", "mail-dispatch")
     mails = tmp_path / "service-mails"
-    _wait_for(lambda: _states(rt).get("sent") == 235, 240, "235 confirmations")
+    wait_for(lambda: _states(rt).get("sent") == 235, 240, "235 confirmations")
 
     def healthy() -> bool:
         try:
@@ -118,7 +110,7 @@ def test_run_sends_due_mails_serves_http_and_stops_cleanly_on_sigterm(
         except OSError:  # not listening yet, or answered 503 while the machine is loaded
             return False
 
-    _wait_for(healthy, 60, "/healthz to answer 200")
+    wait_for(healthy, 60, "/healthz to answer 200")
     _stop(process, tmp_path, "service")
     assert "Service stopped." in (tmp_path / "service.out").read_text()
     assert len(list(mails.glob("*.eml"))) == 235
@@ -141,7 +133,7 @@ def test_two_instances_on_postgresql_send_each_mail_exactly_once(postgres_url: s
         )
         first = _start(env, tmp_path, "one", "--no-http", "--job", "mail-dispatch")
         second = _start(env, tmp_path, "two", "--no-http", "--job", "mail-dispatch")
-        _wait_for(lambda: server.stats.accepted >= 1000, 180, "1000 mails at the SMTP server")
+        wait_for(lambda: server.stats.accepted >= 1000, 180, "1000 mails at the SMTP server")
         # Both stopped cleanly: anything still on its way (a late duplicate) has arrived by now.
         _stop(first, tmp_path, "one")
         _stop(second, tmp_path, "two")
@@ -179,12 +171,12 @@ def test_kill_9_during_dispatch_loses_nothing(sqlite_url: str, tmp_path: Path, w
             process = _start(env, tmp_path, f"kill{round_}", "--no-http", "--job", "mail-dispatch")
             # Kill at a random point of the dispatch: after a random number of further deliveries.
             target = before + 1 + rng.randrange(0, 60)
-            _wait_for(lambda t=target: server.stats.accepted >= t, 60, "dispatch under way")  # type: ignore[misc]
+            wait_for(lambda t=target: server.stats.accepted >= t, 60, "dispatch under way")  # type: ignore[misc]
             process.kill()
             process.wait(timeout=30)
         assert server.stats.accepted < total, "the kills came too late to interrupt the dispatch"
         final = _start(env, tmp_path, "final", "--no-http", "--job", "mail-dispatch")
-        _wait_for(lambda: _states(rt) == {"sent": total}, 120, "every mail sent after the restarts")
+        wait_for(lambda: _states(rt) == {"sent": total}, 120, "every mail sent after the restarts")
         _stop(final, tmp_path, "final")
         received = _received(server)
     with rt.session() as session:

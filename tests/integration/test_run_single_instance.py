@@ -10,13 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT, SAMPLE_AGENDA
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -76,14 +76,6 @@ def _start(tmp_path: Path, name: str) -> subprocess.Popen[bytes]:
     return process
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def _running(tmp_path: Path, name: str) -> Callable[[], bool]:
     return lambda: RUNNING in (tmp_path / f"{name}.out").read_text(encoding="utf-8", errors="replace")
 
@@ -93,7 +85,7 @@ def test_second_run_on_a_sqlite_store_is_refused(tmp_path: Path) -> None:
     assert _cli(tmp_path, "meeting", "setup", str(SAMPLE_AGENDA), "--allow-past").returncode == 0
 
     first = _start(tmp_path, "first")
-    _wait_for(_running(tmp_path, "first"), 120, "the first service to run")
+    wait_for(_running(tmp_path, "first"), 120, "the first service to run")
 
     second = _cli(tmp_path, "run", "--no-http", "--job", "webhooks-process")
     assert second.returncode == 1, second.stdout + second.stderr
@@ -112,10 +104,10 @@ def test_second_run_on_a_sqlite_store_is_refused(tmp_path: Path) -> None:
 
     # Stopped cleanly: the store can be served again; a killed service does not block it either.
     again = _start(tmp_path, "again")
-    _wait_for(_running(tmp_path, "again"), 120, "a new service after the first stopped")
+    wait_for(_running(tmp_path, "again"), 120, "a new service after the first stopped")
     again.kill()
     again.wait(timeout=30)
     after_kill = _start(tmp_path, "after_kill")
-    _wait_for(_running(tmp_path, "after_kill"), 120, "a new service after kill -9")
+    wait_for(_running(tmp_path, "after_kill"), 120, "a new service after kill -9")
     after_kill.send_signal(signal.SIGTERM)
     assert after_kill.wait(timeout=60) == 0

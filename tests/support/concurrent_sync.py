@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from tests.support.waiting import wait_for
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AGENDA = REPO_ROOT / "config" / "fachtag-2025.yaml"
 CLI_TIMEOUT = 600
@@ -91,7 +93,7 @@ def _command(*args: str) -> list[str]:
 # other, as syncs "started together" do once the interpreter's start-up is behind them.
 _STARTER = """
 import os, sys, time
-import orchestrator.cli, orchestrator.registrants.service, orchestrator.zoom.emulator
+import orchestrator.cli, orchestrator.cli.registrants_cmd, orchestrator.registrants.sync, orchestrator.zoom.emulator
 ready, go = sys.argv.pop(1), sys.argv.pop(1)
 open(ready, "w").close()
 deadline = time.monotonic() + 300
@@ -99,14 +101,6 @@ while not os.path.exists(go) and time.monotonic() < deadline:
     time.sleep(0.002)
 orchestrator.cli.main()
 """
-
-
-def _wait_for_files(paths: list[Path], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not all(path.exists() for path in paths):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"sync processes not ready after {timeout} s")
-        time.sleep(0.01)
 
 
 def cli(workdir: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -170,7 +164,10 @@ def run_scenario(
                 stderr=(workdir / f"{name}.err").open("wb"),
             )
             running.append((name, ready, process))
-        _wait_for_files([ready for _name, ready, _process in running], timeout=CLI_TIMEOUT)
+        readies = [ready for _name, ready, _process in running]
+        wait_for(
+            lambda: all(path.exists() for path in readies), CLI_TIMEOUT, "the sync processes to be ready"
+        )
         started = time.perf_counter()
         go.touch()
         for name, _ready, process in running:
