@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     zoom_timeout_seconds: float = 30.0
     zoom_emulator_state: Path = Path(EMULATOR_STATE_FILE)
     zoom_webhook_secret: SecretStr | None = None
+    # The host's Zoom App (breakout rooms for guests); disabled while the client secret is unset.
+    zoom_app_client_id: str | None = None
+    zoom_app_client_secret: SecretStr | None = None
+    zoom_app_allowed_users: str = Field(
+        default="", description="Comma-separated Zoom user ids allowed to use the Zoom App besides the host."
+    )
 
     # Defaults for agendas and user-facing text
     timezone: str = "Europe/Berlin"

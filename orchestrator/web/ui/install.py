@@ -49,7 +49,9 @@ NOT_FOUND_TEXT = N_("There is no such page, or you may not see it.")
 
 def ui_routers() -> list[APIRouter]:
     """The routers of the login, dashboard, moderator console and their static files."""
-    return [routes_auth.router, dashboard.router, console.router, static.router]
+    from orchestrator.web.zoomapp import routes as zoomapp
+
+    return [routes_auth.router, dashboard.router, console.router, static.router, zoomapp.router]
 
 
 def cookie_secure(settings: Settings) -> bool:
