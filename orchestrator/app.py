@@ -67,6 +67,7 @@ class App:
             self.settings.smtp_password,
             self.settings.zoom_webhook_secret,
             self.settings.session_secret,
+            self.settings.zoom_app_client_secret,
         ):
             if secret is not None:
                 register_secret(secret.get_secret_value())
