@@ -93,7 +93,8 @@ def _command(*args: str) -> list[str]:
 # other, as syncs "started together" do once the interpreter's start-up is behind them.
 _STARTER = """
 import os, sys, time
-import orchestrator.cli, orchestrator.cli.registrants_cmd, orchestrator.registrants.sync, orchestrator.zoom.emulator
+import orchestrator.cli, orchestrator.cli.registrants_cmd
+import orchestrator.registrants.sync, orchestrator.zoom.emulator
 ready, go = sys.argv.pop(1), sys.argv.pop(1)
 open(ready, "w").close()
 deadline = time.monotonic() + 300

@@ -185,7 +185,9 @@ def _pick_round(  # noqa: PLR0913  hot loop: plain arrays, no wrapper object
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"round split failed with status {status}")  # excluded by König's theorem
-    return flow.flows(np.arange(len(person_idx), dtype=np.int64)) > 0
+    # OR-tools is untyped: name the type of its answer.
+    used: npt.NDArray[np.bool_] = flow.flows(np.arange(len(person_idx), dtype=np.int64)) > 0
+    return used
 
 
 def no_repeat_infeasible(missing: int) -> InfeasiblePlan:

@@ -93,10 +93,16 @@ def install_ui(
     Uploads left behind by an import that was killed before this start are removed now.
     """
     settings = rt.settings
-    policy = SessionPolicy(lifetime=timedelta(seconds=settings.session_max_age_seconds),
-                           idle=min(DEFAULT_IDLE, timedelta(seconds=settings.session_max_age_seconds)))
-    state = UiState(runtime=rt, default_language=settings.language, max_upload_bytes=max_upload_bytes,
-                    session_policy=policy)
+    policy = SessionPolicy(
+        lifetime=timedelta(seconds=settings.session_max_age_seconds),
+        idle=min(DEFAULT_IDLE, timedelta(seconds=settings.session_max_age_seconds)),
+    )
+    state = UiState(
+        runtime=rt,
+        default_language=settings.language,
+        max_upload_bytes=max_upload_bytes,
+        session_policy=policy,
+    )
     if upload_dir is not None:
         state.upload_dir = upload_dir
     remove_stale_uploads(state.upload_dir, datetime.now(UTC))
@@ -115,8 +121,9 @@ def install_ui(
     app.add_exception_handler(UiError, _ui_error)
 
 
-def create_ui_app(rt: App, *, secure_cookies: bool | None = None, upload_dir: Path | None = None,
-                  **create_app_options: Any) -> FastAPI:
+def create_ui_app(
+    rt: App, *, secure_cookies: bool | None = None, upload_dir: Path | None = None, **create_app_options: Any
+) -> FastAPI:
     """The whole app: webhooks and health (``create_app``) plus dashboard and console."""
     from orchestrator.web.app import create_app
 
@@ -133,5 +140,11 @@ async def _ui_error(request: Request, exc: Exception) -> Response:
         return redirect(f"/login?next={quote(target, safe='/')}")
     language = request_language(request, state.default_language)
     text = ERROR_TEXTS.get(type(exc), NOT_FOUND_TEXT)
-    return render(request, state, "error.html", principal=None, status_code=exc.status_code,
-                  message=translate(text, language))
+    return render(
+        request,
+        state,
+        "error.html",
+        principal=None,
+        status_code=exc.status_code,
+        message=translate(text, language),
+    )
