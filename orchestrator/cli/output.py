@@ -10,8 +10,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -30,20 +28,8 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def emit_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, default=_json_default, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(payload), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
 
@@ -86,7 +72,7 @@ def run_command(
             as_json,
         )
     if as_json:
-        emit_json({"ok": True, "result": to_jsonable(result)})
+        emit_json({"ok": True, "result": result})
     elif render is not None:
         render(result)
 
