@@ -22,7 +22,6 @@ from orchestrator.db.lease import LeaseInfo
 from orchestrator.errors import BadInput
 from orchestrator.i18n import _
 from orchestrator.jobs.registrants import zoom_access
-from orchestrator.registrants import parse_map_option
 from orchestrator.registrants.context import Progress as ProgressCallback
 from orchestrator.registrants.report import STATES
 from orchestrator.registrants.results import (
@@ -133,6 +132,8 @@ def import_(
     """Import the registration export: one transaction, a report of every row that was not used."""
 
     def action() -> ImportResult:
+        from orchestrator.registrants.headers import parse_map_option
+
         overrides = dict(parse_map_option(option) for option in mapping or [])
         options = ImportOptions(
             overrides=overrides, encoding=encoding, dry_run=dry_run, cancel_missing=cancel_missing

@@ -23,7 +23,6 @@ from orchestrator.db.store import Store
 from orchestrator.events import agenda_of, resolve_event
 from orchestrator.i18n import _
 from orchestrator.registrants.context import Progress, ZoomWork, active_meeting
-from orchestrator.registrants.importing import import_into, import_report
 from orchestrator.registrants.report import list_people, registration_report, show_person
 from orchestrator.registrants.results import (
     CancelResult,
@@ -94,6 +93,8 @@ def import_registrations(
     options: ImportOptions | None = None,
 ) -> ImportResult:
     """Import an export in one transaction (rolled back with ``dry_run``); the row-by-row report."""
+    from orchestrator.registrants.importing import import_into, import_report  # the parser loads here
+
     options = options or ImportOptions()
     with store.session() as session:
         event = resolve_event(session, event_key)
