@@ -15,7 +15,6 @@ from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.i18n import N_, _
 from orchestrator.jobs.mail import mail_service
-from orchestrator.mail.preview import PreviewRequest
 from orchestrator.mail.results import PreviewResult, ScheduleResult, SendDueResult, StatusResult
 from orchestrator.outpaths import output_directory
 
@@ -69,6 +68,8 @@ def preview(
             raise BadInput(_("Unknown language {lang}; use de or en.", lang=lang))
         rt = runtime()
         out = output_directory(out_dir)
+        from orchestrator.mail.preview import PreviewRequest
+
         request = PreviewRequest(kind, "en" if lang == "en" else "de", to, out)
         return mail_service(rt).preview(event, request)
 

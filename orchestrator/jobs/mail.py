@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from orchestrator.mail.dispatch import DispatchConfig
+from orchestrator.mail.dispatch_config import DispatchConfig
 from orchestrator.mail.results import HostMailResult, PlanResult, SendDueResult
 from orchestrator.mail.service import AppliedRound, MailOptions, MailService
 

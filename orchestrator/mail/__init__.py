@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         message_bytes,
         refuse_line_breaks,
     )
+    from orchestrator.mail.outbox import backoff_delay
     from orchestrator.mail.prepared import (
         OutgoingMail,
         PreparedMessage,
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
         SendJob,
         SendReport,
         Sent,
-        backoff_delay,
         provider_pacer,
     )
 
@@ -86,9 +86,9 @@ _MODULES = {
         "SendJob",
         "SendReport",
         "Sent",
-        "backoff_delay",
         "provider_pacer",
     ),
+    "orchestrator.mail.outbox": ("backoff_delay",),
 }
 _HOME = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import Engine, select
@@ -38,6 +38,7 @@ from orchestrator.events import agenda_of
 from orchestrator.mail import outbox
 from orchestrator.mail.compose import event_info, occasion_of, recipient_from
 from orchestrator.mail.deadlines import round_of
+from orchestrator.mail.dispatch_config import DispatchConfig
 from orchestrator.mail.fastmime import build_prepared
 from orchestrator.mail.marks import WorkerMarks
 from orchestrator.mail.outbox import Reason
@@ -49,28 +50,6 @@ from orchestrator.mail.sender import Deferred, Failed, Outcome, ParallelSender, 
 from orchestrator.mail.transports.base import SendResult, Transport
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DispatchConfig:
-    """How the dispatcher sends (from settings)."""
-
-    sender: str
-    reply_to: str | None = None
-    workers: int = 4
-    rate_per_minute: float | None = None
-    lease: timedelta = timedelta(minutes=5)
-    batch_size: int = 200
-    max_attempts: int = 8
-    message_id_domain: str | None = None
-    # Messages of this process allowed between their final SMTP dot and their "sent" commit at the
-    # same time: the most duplicates one crash can cause. 1 caps throughput at one message per
-    # reply round trip of the final dot (about 20/s at 50 ms); raise it for a distant provider.
-    max_unconfirmed: int = 1
-
-    @property
-    def domain(self) -> str:
-        return self.message_id_domain or outbox.domain_of(self.sender)
 
 
 @dataclass

@@ -33,6 +33,7 @@ and produces no duplicate at all.
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -41,9 +42,29 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from orchestrator.db.models import OutboxMessage, OutboxState
-from orchestrator.mail.sender import backoff_delay
 
 M = OutboxMessage
+
+
+def backoff_delay(
+    attempt: int,
+    *,
+    base: float = 60.0,
+    factor: float = 2.0,
+    cap: float = 3600.0,
+    jitter: float = 0.1,
+    rng: random.Random | None = None,
+) -> timedelta:
+    """Wait before retry number ``attempt`` (1-based) of a deferred mail: 1, 2, 4 … min, max 1 h.
+
+    ``jitter`` spreads retries by ±10 % so thousands of deferred mails do not return at once.
+    """
+    if attempt < 1:
+        raise ValueError("attempt starts at 1")
+    delay = min(cap, base * factor ** (attempt - 1))
+    if jitter:
+        delay *= 1 + (rng or random).uniform(-jitter, jitter)
+    return timedelta(seconds=delay)
 
 
 def _rowcount(result: object) -> int:

@@ -7,7 +7,7 @@ must also be cheap: :class:`MailBuild` writes wire bytes directly
 ``email`` package; ``benchmarks/mail_build.py``). A shared rate limiter spaces sends to the
 provider's limit. Outcomes are handed to ``on_result`` in the calling thread, so the caller can
 update its database session without locking. Retrying deferred messages is the caller's
-decision; :func:`backoff_delay` suggests when.
+decision; :func:`orchestrator.mail.outbox.backoff_delay` suggests when.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from __future__ import annotations
 import contextvars
 import logging
 import queue
-import random
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Literal
 
 from orchestrator.clock import Clock, SystemClock
@@ -64,7 +62,7 @@ class Sent:
 
 @dataclass(frozen=True)
 class Deferred:
-    """Temporary failure (4xx, connection): send again later, see :func:`backoff_delay`."""
+    """Temporary failure (4xx, connection): send again later (the outbox's ``backoff_delay``)."""
 
     code: int | None
     reason: str
@@ -121,27 +119,6 @@ class MailBuild:
             message_id=self.message_id,
             reply_to=self.reply_to,
         )
-
-
-def backoff_delay(
-    attempt: int,
-    *,
-    base: float = 60.0,
-    factor: float = 2.0,
-    cap: float = 3600.0,
-    jitter: float = 0.1,
-    rng: random.Random | None = None,
-) -> timedelta:
-    """Wait before retry number ``attempt`` (1-based) of a deferred mail: 1, 2, 4 … min, max 1 h.
-
-    ``jitter`` spreads retries by ±10 % so thousands of deferred mails do not return at once.
-    """
-    if attempt < 1:
-        raise ValueError("attempt starts at 1")
-    delay = min(cap, base * factor ** (attempt - 1))
-    if jitter:
-        delay *= 1 + (rng or random).uniform(-jitter, jitter)
-    return timedelta(seconds=delay)
 
 
 def provider_pacer(per_minute: float, clock: Clock, burst: int = 1) -> Pacer:

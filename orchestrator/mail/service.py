@@ -19,16 +19,14 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from orchestrator.clock import Clock
 from orchestrator.db.store import Store
 from orchestrator.events import agenda_of, resolve_event
 from orchestrator.mail import outbox
-from orchestrator.mail.dispatch import DispatchConfig, Dispatcher
+from orchestrator.mail.dispatch_config import DispatchConfig
 from orchestrator.mail.planner import plan_outbox
-from orchestrator.mail.preview import PreviewRequest, render_preview
-from orchestrator.mail.render import MailRenderer
 from orchestrator.mail.results import (
     HostMailResult,
     PlanResult,
@@ -39,6 +37,11 @@ from orchestrator.mail.results import (
 )
 from orchestrator.mail.status import schedule, status
 from orchestrator.mail.transports.base import Transport, TransportError
+
+if TYPE_CHECKING:
+    from orchestrator.mail.dispatch import Dispatcher
+    from orchestrator.mail.preview import PreviewRequest
+    from orchestrator.mail.render import MailRenderer
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,16 @@ class MailService:
 
     def renderer(self) -> MailRenderer:
         """The template renderer (built-in templates, or the organiser's overrides)."""
+        from orchestrator.mail.render import MailRenderer  # Jinja2 loads only when mails are rendered
+
         return MailRenderer(self.options.template_dir, self.options.logo_url, clock=self.clock)
 
     def preview(self, event_key: str | None, request: PreviewRequest) -> PreviewResult:
         """Render one mail kind in one language into files; opens nothing, sends nothing."""
         with self.store.session() as session:
             event = resolve_event(session, event_key)
+            from orchestrator.mail.preview import render_preview
+
             files = render_preview(
                 session,
                 event,
@@ -123,6 +130,8 @@ class MailService:
 
     def dispatcher(self, *, stop: threading.Event | None = None) -> Dispatcher:
         """A dispatcher sending through this service's transports (``stop`` ends a pass early)."""
+        from orchestrator.mail.dispatch import Dispatcher
+
         return Dispatcher(
             self.store.sessions,
             self.clock,

@@ -24,9 +24,9 @@ from orchestrator.mail import (
     Recipient,
     SendJob,
     Sent,
-    backoff_delay,
     provider_pacer,
 )
+from orchestrator.mail.outbox import backoff_delay
 from orchestrator.mail.prepared import OutgoingMail, as_prepared
 from orchestrator.mail.transports import EmlDirectoryTransport, SendResult, SmtpTransport
 from tests.support.smtp_servers import ServerBehaviour, free_port, smtp_server
