@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from orchestrator.logsafety import register_secret
 from orchestrator.settings import Settings
 
 if TYPE_CHECKING:
+    from orchestrator.mail.service import MailOptions
     from orchestrator.mail.transports import Transport
     from orchestrator.zoom.client import ZoomClient
     from orchestrator.zoom.emulator import EmulatorApp
@@ -178,6 +180,28 @@ class App:
             username=settings.smtp_username,
             password=settings.smtp_password,
             timeout=settings.smtp_timeout_seconds,
+        )
+
+    def mail_options(self) -> MailOptions:
+        """The mail settings (``ORCHESTRATOR_MAIL_*``) as the mail service's options."""
+        from orchestrator.mail.dispatch_config import DispatchConfig
+        from orchestrator.mail.service import MailOptions
+
+        settings = self.settings
+        return MailOptions(
+            dispatch=DispatchConfig(
+                sender=settings.mail_from,
+                reply_to=settings.mail_reply_to or None,
+                workers=settings.mail_workers,
+                max_unconfirmed=settings.mail_max_unconfirmed,
+                rate_per_minute=settings.mail_rate_per_minute,
+                lease=timedelta(seconds=settings.mail_lease_seconds),
+                batch_size=settings.mail_batch_size,
+                max_attempts=settings.mail_max_attempts,
+                message_id_domain=settings.mail_message_id_domain or None,
+            ),
+            template_dir=settings.mail_template_dir,
+            logo_url=settings.mail_logo_url,
         )
 
     def close(self) -> None:

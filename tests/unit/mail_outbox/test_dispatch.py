@@ -199,7 +199,7 @@ def test_stop_finishes_in_flight_and_gives_back_claimed_rows(sqlite_url: str, tm
         rt.clock,
         mail_job.mail_service(rt).renderer(),
         StoppingTransport,
-        mail_job.mail_options(rt.settings).dispatch,
+        rt.mail_options().dispatch,
         stop=stop,
     )
     report = dispatcher.dispatch(event_id(rt))
@@ -261,7 +261,7 @@ def test_one_message_at_a_time_in_the_delivering_step_and_recorded_inside(
     rt = event_with_people(sqlite_url, tmp_path)
     mail_job.plan(rt, None)
     inside, peak, lock = [0], [0], threading.Lock()
-    config = replace(mail_job.mail_options(rt.settings).dispatch, workers=6)
+    config = replace(rt.mail_options().dispatch, workers=6)
     dispatcher = Dispatcher(
         rt.sessions,
         rt.clock,
@@ -300,7 +300,7 @@ def test_rows_whose_lease_ran_short_are_given_back_not_sent(sqlite_url: str, tmp
         def close(self) -> None:
             return None
 
-    config = replace(mail_job.mail_options(rt.settings).dispatch, workers=1, lease=timedelta(minutes=5))
+    config = replace(rt.mail_options().dispatch, workers=1, lease=timedelta(minutes=5))
     dispatcher = Dispatcher(rt.sessions, clock, mail_job.mail_service(rt).renderer(), SlowTransport, config)
     report = dispatcher.dispatch(event_id(rt))
     # Half of the lease is 150 s, at 20 s per mail: 8 of the first claim (200 rows) are sent, the
