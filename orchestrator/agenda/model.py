@@ -47,6 +47,8 @@ MAX_ROOMS_PER_ROUND = 100
 #: Zoom's limits for a meeting's ``topic`` and ``agenda`` (meetings-api.json, POST /users/{userId}/meetings).
 ZOOM_TOPIC_MAX_LENGTH = 200
 ZOOM_AGENDA_MAX_LENGTH = 2000
+#: Zoom's limit for one answer of a registration question (a workshop name as a wish choice).
+ZOOM_ANSWER_MAX_LENGTH = 128
 #: Zoom's ``duration`` is at most 1440 minutes.
 MAX_EVENT_DURATION = dt.timedelta(hours=24)
 
@@ -210,10 +212,21 @@ class BreakoutRound(_Frozen):
         return self.start_utc(agenda) - dt.timedelta(minutes=self.apply_lead_minutes)
 
 
+#: Wishes per registrant the import and the breakout planner understand (wish_1 .. wish_3).
+MAX_WISH_RANKS = 3
+
+
 class Registration(_Frozen):
+    """How people register; ``questions`` makes ``meeting setup`` write Zoom's registration form."""
+
     approval: Literal["automatic", "manual"] = "manual"
     auto_approve_imported: bool = True
     close_at: LocalDateTime | None = None
+    #: Ask organisation, job title, one workshop wish per rank (and consent) in Zoom's form.
+    questions: bool = False
+    wish_ranks: int = Field(default=MAX_WISH_RANKS, ge=1, le=MAX_WISH_RANKS)
+    #: Where the privacy notice is; with ``questions`` the form asks for consent to it.
+    privacy_url: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class Mails(_Frozen):

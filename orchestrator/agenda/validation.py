@@ -23,6 +23,7 @@ from orchestrator.agenda.model import (
     MAX_ROOMS_PER_ROUND,
     ROOM_NAME_MAX_LENGTH,
     ZOOM_AGENDA_MAX_LENGTH,
+    ZOOM_ANSWER_MAX_LENGTH,
     Agenda,
     Block,
     BreakoutRound,
@@ -271,10 +272,44 @@ def _check_rounds(agenda: Agenda, result: CheckResult) -> None:
             )
 
 
+def _check_registration_questions(agenda: Agenda, result: CheckResult) -> None:
+    registration = agenda.registration
+    loc: Loc = ("registration",)
+    privacy_url = registration.privacy_url
+    if privacy_url is not None and not privacy_url.startswith(("https://", "http://")):
+        result.error(
+            (*loc, "privacy_url"),
+            _("must be a web address starting with https:// (got '{value}')", value=privacy_url),
+        )
+    if not registration.questions:
+        return
+    workshops = agenda.workshops()
+    if len(workshops) < registration.wish_ranks:
+        result.error(
+            (*loc, "wish_ranks"),
+            _(
+                "{ranks} workshop wishes asked, but the agenda offers {count} workshops",
+                ranks=registration.wish_ranks,
+                count=len(workshops),
+            ),
+        )
+    for name in workshops:
+        if len(name) > ZOOM_ANSWER_MAX_LENGTH:
+            result.error(
+                (*loc, "questions"),
+                _(
+                    "workshop '{name}' is longer than the {limit} characters Zoom allows for an answer",
+                    name=name,
+                    limit=ZOOM_ANSWER_MAX_LENGTH,
+                ),
+            )
+
+
 def check_agenda(agenda: Agenda, *, now: dt.datetime, allow_past: bool = False) -> CheckResult:
     """All cross-field problems and warnings of ``agenda`` (``now`` is an aware datetime)."""
     result = CheckResult()
     _check_event(agenda, result, now, allow_past)
     _check_blocks(agenda, result)
     _check_rounds(agenda, result)
+    _check_registration_questions(agenda, result)
     return result

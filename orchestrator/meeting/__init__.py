@@ -1,6 +1,7 @@
 """The event's Zoom meeting: build its settings from the agenda and keep Zoom in line with it."""
 
 from orchestrator.meeting.body import meeting_body, settings_hash
+from orchestrator.meeting.questions import registration_questions
 from orchestrator.meeting.service import (
     MeetingSetup,
     MeetingStatus,
@@ -18,6 +19,7 @@ __all__ = [
     "SetupResult",
     "meeting_body",
     "meeting_status",
+    "registration_questions",
     "run_setup",
     "settings_hash",
     "setup_meeting",

@@ -8,6 +8,7 @@ Idempotent meeting setup: intent stored before the Zoom call, result after.
 - meeting exists and our settings hash is unchanged: zero Zoom write calls.
 - agenda changed: exactly one PATCH.
 - meeting deleted in Zoom: reported; only ``recreate=True`` makes a new one.
+- registration form (agenda ``registration.questions``): read from Zoom, one PATCH only if it differs.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from orchestrator.errors import OperationFailed
 from orchestrator.events import agenda_of, resolve_event, upsert_event
 from orchestrator.i18n import _
 from orchestrator.meeting.body import intent_marker, meeting_body, settings_hash
+from orchestrator.meeting.questions import registration_questions, same_questions
 from orchestrator.zoom.errors import NotFound, ZoomError, ZoomTimeout, ZoomUnavailable
 from orchestrator.zoom_audit import ZoomWriteContext
 
@@ -104,6 +106,7 @@ def run_setup(
 
     ``default_host`` is the Zoom user who hosts the meeting unless the agenda names one.
     """
+    registration_questions(loaded.agenda)  # an agenda Zoom's form cannot take is refused before storing it
     with store.session() as session:
         event, agenda_changed = upsert_event(session, loaded)
         session.commit()
@@ -155,7 +158,51 @@ def _live_status(zoom: ZoomClient, meeting: ZoomMeeting | None) -> str | None:
 
 
 def setup_meeting(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: bool = False) -> SetupOutcome:
-    """Bring the event's Zoom meeting in line with ``agenda`` (see module docstring)."""
+    """Bring the event's Zoom meeting, and its registration form, in line with ``agenda``."""
+    questions = registration_questions(agenda)  # refuses a bad agenda before any Zoom call
+    outcome = _setup_meeting_itself(ctx, event, agenda, recreate=recreate)
+    if questions is not None:
+        outcome.zoom_writes += _sync_questions(ctx, event, outcome.zoom_meeting_id, questions)
+    return outcome
+
+
+def _sync_questions(ctx: MeetingSetup, event: Event, zoom_meeting_id: int, wanted: dict[str, Any]) -> int:
+    """Make Zoom's registration form ``wanted``: one read, and one PATCH only if it differs.
+
+    No hash is stored for the form: Zoom's own answer is the reference, so a form edited by hand in
+    Zoom is put back too. Returns the number of Zoom writes (0 or 1).
+    """
+    path = "/meetings/{meetingId}/registrants/questions"
+    try:
+        current = ctx.zoom.get_registration_questions(zoom_meeting_id)
+    except ZoomError as exc:
+        raise OperationFailed(
+            _("Could not read the meeting's registration questions from Zoom: {reason}", reason=exc.message)
+        ) from exc
+    if same_questions(current, wanted):
+        return 0
+    try:
+        ctx.zoom.update_registration_questions(zoom_meeting_id, wanted)
+    except ZoomError as exc:
+        ctx.audit(event, "update_registration_questions", "PATCH", path, exc.status, "failed", error=exc)
+        ctx.commit()
+        raise OperationFailed(
+            _("Zoom refused to update the registration questions: {reason}", reason=exc.message)
+        ) from exc
+    ctx.audit(
+        event,
+        "update_registration_questions",
+        "PATCH",
+        path,
+        204,
+        "ok",
+        {"zoom_meeting_id": zoom_meeting_id, "custom_questions": len(wanted["custom_questions"])},
+    )
+    ctx.commit()
+    return 1
+
+
+def _setup_meeting_itself(ctx: MeetingSetup, event: Event, agenda: Agenda, *, recreate: bool) -> SetupOutcome:
     meeting = ctx.session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
     if meeting is None:
         meeting = ZoomMeeting(
