@@ -19,6 +19,7 @@ from orchestrator.attendance.intervals import (
     attended_seconds,
     run_windows,
 )
+from orchestrator.attendance.reconcile import is_report_key
 from orchestrator.db.models import AttendanceMark, Event, MeetingRun, Person
 from orchestrator.db.models.person import PersonStatus
 from orchestrator.events import agenda_of
@@ -79,6 +80,9 @@ def default_min_minutes(agenda: Agenda, share: float = DEFAULT_SHARE) -> int:
 def compute_attendance(session: Session, event: Event, now: datetime) -> AttendanceReport:
     """Per-person minutes: each participant's joins paired with leaves, a person's participants
     (several devices, rejoins) merged, everything clipped to the meeting's runs.
+
+    Once Zoom's participant report was reconciled (:mod:`orchestrator.attendance.reconcile`), only
+    its marks count; before that, the webhooks' marks.
     """
     run_rows = session.scalars(
         select(MeetingRun).where(MeetingRun.event_id == event.id).order_by(MeetingRun.id)
@@ -89,7 +93,12 @@ def compute_attendance(session: Session, event: Event, now: datetime) -> Attenda
     ended = bool(runs) and all(r.end is not None for r in runs)
     by_participant: dict[str, list[Mark]] = defaultdict(list)
     owner: dict[str, int | None] = {}
-    for mark in session.scalars(select(AttendanceMark).where(AttendanceMark.event_id == event.id)):
+    stored = list(session.scalars(select(AttendanceMark).where(AttendanceMark.event_id == event.id)))
+    if any(is_report_key(m.participant_key) for m in stored):
+        # Zoom's participant report lists every join with its leave: it alone counts, so minutes
+        # do not depend on which webhooks got through (a lost leave would stretch a session).
+        stored = [m for m in stored if is_report_key(m.participant_key)]
+    for mark in stored:
         by_participant[mark.participant_key].append(Mark(mark.kind, mark.at))
         if mark.person_id is not None or mark.participant_key not in owner:
             owner[mark.participant_key] = mark.person_id

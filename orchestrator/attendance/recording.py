@@ -19,6 +19,8 @@ from orchestrator.db.models import AttendanceMark, MeetingRun, Person, ZoomMeeti
 
 PARTICIPANT_EVENTS = {"meeting.participant_joined": "join", "meeting.participant_left": "leave"}
 TIME_FIELDS = {"join": "join_time", "leave": "leave_time"}
+# A run recorded from Zoom's participant report when no meeting.started/ended was heard.
+REPORT_RUN_PREFIX = "report-"
 
 
 def parse_zoom_time(value: Any) -> datetime | None:
@@ -52,11 +54,31 @@ def record_run(session: Session, meeting: ZoomMeeting, notification: dict[str, A
         session.add(run)
     if notification["event"] == "meeting.started":
         run.started_at = parse_zoom_time(obj.get("start_time")) or event_time(notification, now)
+        if run.ended_at is None:
+            run.ended_at = reported_end(session, meeting.event_id, run.started_at)
         return "meeting_started"
     run.ended_at = parse_zoom_time(obj.get("end_time")) or event_time(notification, now)
     if run.started_at is None:
         run.started_at = parse_zoom_time(obj.get("start_time"))
     return "meeting_ended"
+
+
+def reported_end(session: Session, event_id: int, started_at: datetime) -> datetime | None:
+    """The end of a run Zoom's participant report already covered (a late ``meeting.started``).
+
+    The report exists only for a held meeting, so a run that started before the report's last
+    leave is over; without this it would stay open when its ``meeting.ended`` was lost.
+    """
+    return session.scalar(
+        select(MeetingRun.ended_at)
+        .where(
+            MeetingRun.event_id == event_id,
+            MeetingRun.zoom_uuid.startswith(REPORT_RUN_PREFIX),
+            MeetingRun.ended_at >= started_at,
+        )
+        .order_by(MeetingRun.ended_at.desc())
+        .limit(1)
+    )
 
 
 def participant_key(event_id: int, participant: dict[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""Attendance use cases after the event: the minutes export (CSV) and the certificates.
+"""Attendance use cases after the event: reconciling with Zoom's report, the minutes export (CSV)
+and the certificates.
 
 ``attendance export`` and ``attendance certificates`` call these once stored Zoom notifications have
 been applied (the entry point drains them first); each opens its own session.
@@ -6,10 +7,13 @@ been applied (the entry point drains them first); each opens its own session.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import select
 
 from orchestrator.attendance.certificates import (
     SendOutcome,
@@ -19,13 +23,16 @@ from orchestrator.attendance.certificates import (
 )
 from orchestrator.attendance.export import attendance_csv
 from orchestrator.attendance.minutes import compute_attendance, event_threshold
+from orchestrator.attendance.reconcile import due_event_keys, merge_report
 from orchestrator.clock import Clock
+from orchestrator.db.models import ZoomMeeting
 from orchestrator.db.store import Store
 from orchestrator.errors import BadInput
 from orchestrator.events import resolve_event
 from orchestrator.i18n import _
 from orchestrator.mail.transports import Transport
 from orchestrator.results import OMIT, _Omit
+from orchestrator.zoom.errors import AuthError, NotFound
 
 
 @dataclass(frozen=True)
@@ -169,3 +176,91 @@ def issue_certificates(
             )
         session.commit()
         return result
+
+
+class ParticipantReports(Protocol):
+    """The part of the Zoom client that reads a held meeting's participants."""
+
+    def iter_report_participants(
+        self, meeting: int | str, *, include_registrant_id: bool = True
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def iter_past_meeting_participants(self, meeting: int | str) -> Iterator[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    """``attendance reconcile``: report rows read, marks added, rows already stored."""
+
+    event: str
+    report_rows: int
+    marks_added: int
+    already_known: int
+    skipped: int
+    source: str  # "report" or "past_meeting" (without the report scope)
+
+
+def reconcile_attendance(
+    store: Store, zoom: ParticipantReports, clock: Clock, event_key: str | None
+) -> ReconcileResult:
+    """Merge Zoom's participant report of the event's (latest held) meeting with the webhook marks.
+
+    Idempotent: a second run adds nothing. Reads the report endpoint (with registrant ids); an
+    account without the ``report:read:admin`` scope falls back to the past-meeting participants.
+    """
+    del clock  # the report carries its own times; kept for the use cases' common signature
+    with store.session() as session:
+        event = resolve_event(session, event_key)
+        meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
+        if meeting is None or meeting.zoom_meeting_id is None:
+            raise BadInput(_("The event {event} has no Zoom meeting yet.", event=event.key))
+        meeting_id = meeting.zoom_meeting_id
+        source = "report"
+        try:
+            items = list(zoom.iter_report_participants(meeting_id, include_registrant_id=True))
+        except NotFound as error:
+            raise BadInput(
+                _("Zoom has no participant report for the meeting of {event} yet.", event=event.key)
+            ) from error
+        except AuthError:
+            source = "past_meeting"
+            try:
+                items = list(zoom.iter_past_meeting_participants(meeting_id))
+            except NotFound as error:
+                raise BadInput(
+                    _("Zoom has no participant report for the meeting of {event} yet.", event=event.key)
+                ) from error
+        counts = merge_report(session, meeting, items)
+        session.commit()
+        return ReconcileResult(
+            event=event.key,
+            report_rows=counts.rows,
+            marks_added=counts.marks_added,
+            already_known=counts.already_known,
+            skipped=counts.skipped,
+            source=source,
+        )
+
+
+def reconcile_ended_meetings(
+    store: Store,
+    zoom: ParticipantReports,
+    clock: Clock,
+    *,
+    settle: timedelta = timedelta(minutes=30),
+    horizon: timedelta = timedelta(days=2),
+) -> list[ReconcileResult]:
+    """Reconcile every event whose meeting ended ``settle`` ago and was not reconciled yet.
+
+    For a periodic job after ``meeting.ended`` (or after the scheduled end, when the service
+    heard nothing). A report Zoom has not finished yet is tried again on the next run.
+    """
+    with store.session() as session:
+        keys = due_event_keys(session, clock.now(), settle=settle, horizon=horizon)
+    results = []
+    for key in keys:
+        try:
+            results.append(reconcile_attendance(store, zoom, clock, key))
+        except BadInput:
+            continue  # no report yet: the next run tries again
+    return results

@@ -14,8 +14,10 @@ from orchestrator.attendance.service import (
     CertificateMailing,
     CertificatesRequest,
     CertificatesResult,
+    ReconcileResult,
     attendance_export,
     issue_certificates,
+    reconcile_attendance,
 )
 from orchestrator.cli import output
 from orchestrator.cli.options import EventOption, JsonOption
@@ -135,3 +137,30 @@ def certificates(
         return certificates_action(runtime(), CertificatesRequest(event, min_minutes, out_dir), send)
 
     output.run_command(as_json, action, render)
+
+
+def reconcile_action(rt: App, event_key: str | None) -> ReconcileResult:
+    """Apply pending Zoom notifications, then merge Zoom's participant report with them."""
+    webhook_job.run(rt)
+    return reconcile_attendance(rt.store, rt.zoom, rt.clock, event_key)
+
+
+@app.command("reconcile")
+def reconcile(event: EventOption = None, as_json: JsonOption = False) -> None:
+    """Read Zoom's participant report and merge it with the webhooks (safe to repeat)."""
+
+    def render(result: ReconcileResult) -> None:
+        output.say(
+            _(
+                "{rows} report rows read: {added} marks added, {known} already known.",
+                rows=result.report_rows,
+                added=result.marks_added,
+                known=result.already_known,
+            )
+        )
+        if result.skipped:
+            output.warn(
+                _("{count} report rows without join or leave time were skipped.", count=result.skipped)
+            )
+
+    output.run_command(as_json, lambda: reconcile_action(runtime(), event), render)
