@@ -36,10 +36,13 @@ JOB_DISPATCH = "mail-dispatch"
 JOB_BREAKOUTS = "breakouts-apply"
 JOB_WEBHOOKS = "webhooks-process"
 JOB_RETENTION = "privacy-retention"
-ALL_JOBS = (JOB_SYNC, JOB_DISPATCH, JOB_BREAKOUTS, JOB_WEBHOOKS, JOB_RETENTION)
+JOB_ATTENDANCE = "attendance-reconcile"
+ALL_JOBS = (JOB_SYNC, JOB_DISPATCH, JOB_BREAKOUTS, JOB_WEBHOOKS, JOB_RETENTION, JOB_ATTENDANCE)
 # The web app's worker applies webhook events at once; this pass is the safety net after a crash.
 WEBHOOKS_RECHECK = timedelta(minutes=1)
 RETENTION_RECHECK = timedelta(hours=24)
+# Zoom's participant report is ready some minutes after a meeting; the job waits 30 min anyway.
+ATTENDANCE_RECHECK = timedelta(minutes=15)
 BREAKOUTS_RECHECK = timedelta(minutes=5)
 
 
@@ -81,6 +84,7 @@ class Service:
             JOB_BREAKOUTS: self._breakouts,
             JOB_WEBHOOKS: self._webhooks,
             JOB_RETENTION: self._retention,
+            JOB_ATTENDANCE: self._attendance,
         }
 
     # -- job bodies --------------------------------------------------------------------------------
@@ -116,6 +120,11 @@ class Service:
         report: dict[str, Any] = to_jsonable(retention.run(self.rt, self.config.event_key))
         return report
 
+    def _attendance(self) -> dict[str, Any]:
+        from orchestrator.jobs import attendance
+
+        return {"reconciled": to_jsonable(attendance.run(self.rt, self.config.event_key))}
+
     def run_job(self, job: str) -> JobOutcome:
         """Run one job now; errors are logged and reported, never raised (the service keeps going)."""
         try:
@@ -134,7 +143,7 @@ class Service:
         """Each selected job once, in a sensible order (sync → breakouts → mail)."""
         order = [
             j
-            for j in (JOB_WEBHOOKS, JOB_SYNC, JOB_BREAKOUTS, JOB_DISPATCH, JOB_RETENTION)
+            for j in (JOB_WEBHOOKS, JOB_SYNC, JOB_BREAKOUTS, JOB_DISPATCH, JOB_RETENTION, JOB_ATTENDANCE)
             if j in self.config.jobs
         ]
         return [self.run_job(job) for job in order if not self.stop_event.is_set()]
@@ -154,6 +163,7 @@ class Service:
             JOB_BREAKOUTS: BREAKOUTS_RECHECK,
             JOB_WEBHOOKS: WEBHOOKS_RECHECK,
             JOB_RETENTION: RETENTION_RECHECK,
+            JOB_ATTENDANCE: ATTENDANCE_RECHECK,
         }
         for job in self.config.jobs:
             scheduler.add_job(

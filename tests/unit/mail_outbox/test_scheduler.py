@@ -37,6 +37,7 @@ def test_run_once_runs_every_job_and_survives_failures(sqlite_url: str, tmp_path
         "breakouts-apply",
         "mail-dispatch",
         "privacy-retention",
+        "attendance-reconcile",
     ]
     assert set(ALL_JOBS) == {o.job for o in outcomes}
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
