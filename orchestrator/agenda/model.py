@@ -227,6 +227,9 @@ class Registration(_Frozen):
     wish_ranks: int = Field(default=MAX_WISH_RANKS, ge=1, le=MAX_WISH_RANKS)
     #: Where the privacy notice is; with ``questions`` the form asks for consent to it.
     privacy_url: str | None = Field(default=None, min_length=1, max_length=200)
+    #: Zoom's own registration mails (confirmation, approval, cancellation). Unset, they follow
+    #: ``mails.confirmation``: off while we send our own confirmation, so nobody gets two.
+    zoom_confirmation_mail: bool | None = None
 
 
 class Mails(_Frozen):

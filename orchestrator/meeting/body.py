@@ -27,6 +27,15 @@ def _programme_text(agenda: Agenda) -> str:
     return "\n".join(lines)
 
 
+def zoom_confirmation_mail(agenda: Agenda) -> bool:
+    """Whether Zoom sends its own registration mails: as the agenda says, else only without ours.
+
+    Our confirmation (German, with .ics) and Zoom's together would give everyone two confirmations.
+    """
+    chosen = agenda.registration.zoom_confirmation_mail
+    return chosen if chosen is not None else not agenda.mails.confirmation
+
+
 def meeting_body(
     agenda: Agenda, intent_token: str, *, include_breakouts_enable: bool = True
 ) -> dict[str, Any]:
@@ -41,12 +50,13 @@ def meeting_body(
     description = (text[:room] + "\n\n" + marker) if room > 0 else marker
     topic = (agenda.zoom.topic or agenda.title)[:ZOOM_TOPIC_MAX]
     local_start = agenda.start_utc.astimezone(agenda.tz)
+    zoom_mails = zoom_confirmation_mail(agenda)
     settings: dict[str, Any] = {
         "approval_type": 0 if agenda.registration.approval == "automatic" else 1,
         "registration_type": 1,
-        # We send our own confirmation and reminder mails (German, with .ics); Zoom's would duplicate them.
-        "registrants_confirmation_email": False,
-        "registrants_email_notification": False,
+        "registrants_confirmation_email": zoom_mails,
+        # Zoom honours the confirmation switch only while its registration notifications are on.
+        "registrants_email_notification": zoom_mails,
         "waiting_room": agenda.zoom.waiting_room,
         "join_before_host": agenda.zoom.join_before_host,
         "mute_upon_entry": agenda.zoom.mute_upon_entry,
