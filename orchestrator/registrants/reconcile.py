@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, selectinload
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
 from orchestrator.registrants.person_fields import PersonRefused, check_zoom_person
+from orchestrator.registrants.zoom_answers import answers_of_agenda, problems_note
 from orchestrator.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class ZoomRegistrant:
     last_name: str
     status: str
     join_url: str | None = field(default=None, repr=False)
+    # The answers to the form's custom questions (``[{title, value}]``): personal, kept out of ``repr``.
+    custom_questions: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def from_zoom(cls, item: dict[str, Any], status: str) -> ZoomRegistrant:
@@ -69,6 +72,7 @@ class ZoomRegistrant:
             last_name=str(item.get("last_name") or "").strip(),
             status=str(item.get("status") or status),
             join_url=item.get("join_url") or None,
+            custom_questions=tuple(q for q in item.get("custom_questions") or () if isinstance(q, dict)),
         )
 
 
@@ -253,13 +257,17 @@ def _pull_in(
     default_language: str,
 ) -> bool:
     """Create the person Zoom registered on its page; False (and a warning) when the import's field
-    checks refuse them (:func:`~orchestrator.registrants.person_fields.check_zoom_person`)."""
+    checks refuse them (:func:`~orchestrator.registrants.person_fields.check_zoom_person`).
+
+    Their answers to the form become their wishes; unusable answers are noted on them
+    (:mod:`~orchestrator.registrants.zoom_answers`), and they are registered all the same."""
     try:
         checked = check_zoom_person(found.email_display, found.first_name, found.last_name)
     except PersonRefused as refused:  # no value in the log: it is personal data
         context = {"field": refused.field, "reason": refused.reason}
         log.warning("zoom registrant not taken over", extra=context)
         return False
+    answers = answers_of_agenda(list(found.custom_questions), event.agenda_json)
     person = Person(
         event_id=event.id,
         email=found.email,
@@ -267,7 +275,8 @@ def _pull_in(
         first_name=checked.first_name[:200] or found.email_display.split("@", 1)[0],
         last_name=checked.last_name[:200],
         language=default_language,
-        wishes=[],
+        wishes=answers.wishes,
+        notes=problems_note(answers.problems),
         source=PersonSource.ZOOM,
         status=PersonStatus.ACTIVE,
         registered_at=now,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from orchestrator.db.models import Event, Person, ZoomAuditEntry
-from orchestrator.db.models.person import PersonStatus, RegistrationState
+from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
 from orchestrator.errors import BadInput
 from orchestrator.i18n import N_, _
 from orchestrator.registrants.results import FailedCall, PersonDetail, PersonRow, Problem, RegistrationReport
@@ -111,12 +111,19 @@ def list_people(session: Session, event: Event, states: list[str] | None = None)
 
 def registration_report(session: Session, event: Event, *, audit_limit: int = 20) -> RegistrationReport:
     """Counts per state, every person not (yet) registered and why, and recent failed Zoom calls."""
-    rows = [person_row(p) for p in _people(session, event)]
+    people = _people(session, event)
+    rows = [person_row(p) for p in people]
     counts = Counter(r.state for r in rows)
     problems = [
         Problem(email=r.email, name=r.name, state=r.state, reason=r.error or _(STATES[r.state]))
         for r in rows
         if r.state in ("failed", "new", "sending", "cancelling")
+    ]
+    # People from Zoom's page whose form answers could not all be used as wishes (registered anyway).
+    problems += [
+        Problem(email=r.email, name=r.name, state=r.state, reason=p.notes)
+        for p, r in zip(people, rows, strict=True)
+        if p.source == PersonSource.ZOOM and p.notes
     ]
     failed_calls = session.scalars(
         select(ZoomAuditEntry)

@@ -9,6 +9,9 @@ A new person's fields get the import's checks (:mod:`orchestrator.registrants.pe
 line break in a name, an invisible bidi override or an address like ``=1+2@example.org`` is not
 stored. The notification is then processed (state ``done``) with the outcome
 ``refused:<field>:<reason>`` (no value), and a warning is logged; nothing is retried.
+
+A new person's answers to the form (``custom_questions``) become their wishes; an answer naming no
+workshop, or one already wished, is noted on them (:mod:`orchestrator.registrants.zoom_answers`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.db.models import Person, ZoomMeeting, ZoomRegistration
+from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import PersonSource, PersonStatus, RegistrationState
 from orchestrator.registrants.person_fields import PersonRefused, check_zoom_person
+from orchestrator.registrants.zoom_answers import AnswerWishes, answers_of_agenda, problems_note
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,14 @@ def _by_email(session: Session, meeting: ZoomMeeting, email: str) -> Person | No
 def _registrant(notification: dict[str, Any]) -> dict[str, Any] | None:
     registrant = notification["payload"].get("object", {}).get("registrant")
     return registrant if isinstance(registrant, dict) else None
+
+
+def _answers(session: Session, meeting: ZoomMeeting, registrant: dict[str, Any]) -> AnswerWishes:
+    """The wishes a new person gave in Zoom's form (an existing person keeps the wishes they have)."""
+    event = session.get(Event, meeting.event_id)
+    if event is None:
+        return AnswerWishes()
+    return answers_of_agenda(registrant.get("custom_questions"), event.agenda_json)
 
 
 def _find(session: Session, meeting: ZoomMeeting, registrant: dict[str, Any]) -> tuple[Person | None, str]:
@@ -134,6 +146,7 @@ def _registered(  # noqa: PLR0913  the parts of one webhook registration
             return f"{REFUSED_PREFIX}{refused.note}"
         person = _by_email(session, meeting, checked.email.identity)
         if person is None:
+            answers = _answers(session, meeting, registrant)
             display = str(registrant.get("email")).strip()  # as written, like reconcile
             person = Person(
                 event_id=meeting.event_id,
@@ -142,7 +155,8 @@ def _registered(  # noqa: PLR0913  the parts of one webhook registration
                 first_name=checked.first_name[:200] or display.split("@", 1)[0],
                 last_name=checked.last_name[:200],
                 language=default_language,
-                wishes=[],
+                wishes=answers.wishes,
+                notes=problems_note(answers.problems),
                 source=PersonSource.ZOOM,
                 status=PersonStatus.ACTIVE,
                 registered_at=now,
