@@ -8,6 +8,7 @@ been applied (the entry point drains them first); each opens its own session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from orchestrator.attendance.export import attendance_csv
 from orchestrator.attendance.minutes import compute_attendance, event_threshold
 from orchestrator.attendance.reconcile import due_event_keys, merge_report
 from orchestrator.clock import Clock
+from orchestrator.db.lease import Lease, LeaseBusy, hold
 from orchestrator.db.models import ZoomMeeting
 from orchestrator.db.store import Store
 from orchestrator.errors import BadInput
@@ -201,16 +203,20 @@ class ReconcileResult:
 
 
 def reconcile_attendance(
-    store: Store, zoom: ParticipantReports, clock: Clock, event_key: str | None
+    store: Store, zoom: ParticipantReports, clock: Clock, event_key: str | None, *, wait_seconds: float = 0.0
 ) -> ReconcileResult:
     """Merge Zoom's participant report of the event's (latest held) meeting with the webhook marks.
 
     Idempotent: a second run adds nothing. Reads the report endpoint (with registrant ids); an
     account without the ``report:read:admin`` scope falls back to the past-meeting participants.
+    One reconcile per event at a time (a command, the job, another instance): it holds the lease
+    ``attendance-reconcile:<event id>``; a second one waits up to ``wait_seconds``, then
+    :class:`~orchestrator.db.lease.LeaseBusy` (exit 1). After waiting it finds everything known.
     """
-    del clock  # the report carries its own times; kept for the use cases' common signature
     with store.session() as session:
         event = resolve_event(session, event_key)
+    with _reconcile_lease(store, clock, event.id, event.key, wait_seconds), store.session() as session:
+        event = resolve_event(session, event.key)
         meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
         if meeting is None or meeting.zoom_meeting_id is None:
             raise BadInput(_("The event {event} has no Zoom meeting yet.", event=event.key))
@@ -242,6 +248,25 @@ def reconcile_attendance(
         )
 
 
+def _reconcile_lease(
+    store: Store, clock: Clock, event_id: int, key: str, wait_seconds: float
+) -> AbstractContextManager[Lease]:
+    return hold(
+        store.sessions,
+        f"attendance-reconcile:{event_id}",
+        clock=clock,
+        purpose="attendance reconcile",
+        busy_message=lambda info: _(
+            "Another attendance reconcile of event '{event}' is running ({holder}); run the command again "
+            "when it has finished.",
+            event=key,
+            holder=info.describe(),
+        ),
+        lost_message=_("The attendance reconcile of event '{event}' lost its lease.", event=key),
+        wait_seconds=wait_seconds,
+    )
+
+
 def reconcile_ended_meetings(
     store: Store,
     zoom: ParticipantReports,
@@ -263,4 +288,6 @@ def reconcile_ended_meetings(
             results.append(reconcile_attendance(store, zoom, clock, key))
         except BadInput:
             continue  # no report yet: the next run tries again
+        except LeaseBusy:
+            continue  # another instance reconciles this event right now
     return results

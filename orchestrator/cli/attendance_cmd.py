@@ -139,10 +139,14 @@ def certificates(
     output.run_command(as_json, action, render)
 
 
+RECONCILE_WAIT_SECONDS = 120.0
+
+
 def reconcile_action(rt: App, event_key: str | None) -> ReconcileResult:
     """Apply pending Zoom notifications, then merge Zoom's participant report with them."""
     webhook_job.run(rt)
-    return reconcile_attendance(rt.store, rt.zoom, rt.clock, event_key)
+    # A reconcile is short: wait for one that is already running rather than refuse.
+    return reconcile_attendance(rt.store, rt.zoom, rt.clock, event_key, wait_seconds=RECONCILE_WAIT_SECONDS)
 
 
 @app.command("reconcile")

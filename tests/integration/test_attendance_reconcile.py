@@ -32,7 +32,8 @@ from orchestrator.attendance.service import (
 )
 from orchestrator.cli import app
 from orchestrator.cli import state as cli_state
-from orchestrator.db.models import Person
+from orchestrator.db.lease import LeaseBusy, hold
+from orchestrator.db.models import Event, Person
 from orchestrator.errors import BadInput
 from orchestrator.jobs import webhooks as webhook_job
 from orchestrator.web.inbox import store_notification
@@ -252,3 +253,30 @@ def test_a_meeting_the_service_never_heard_of_is_reconciled_after_its_scheduled_
     [result] = reconcile_ended_meetings(scenario.rt.store, scenario.rt.zoom, scenario.clock)
     assert result.report_rows == len(facts.presences)
     assert outcome(scenario)[0] == expected_minutes(facts)
+
+
+def test_a_second_reconcile_at_the_same_time_is_refused_and_then_finds_everything_known(
+    scenario: Scenario,
+) -> None:
+    """Two reconciles of one event never run together (the command, the job, another instance)."""
+    facts = hold_meeting(scenario)
+    scenario.clock.set(EVENT_END + timedelta(minutes=5))
+    with scenario.rt.store.session() as session:
+        event_id = session.scalars(select(Event.id)).one()
+    with hold(
+        scenario.rt.store.sessions,
+        f"attendance-reconcile:{event_id}",
+        clock=scenario.clock,
+        purpose="another instance",
+        busy_message=str,
+        lost_message="lost",
+    ):
+        with pytest.raises(LeaseBusy, match="Another attendance reconcile"):
+            reconcile_attendance(scenario.rt.store, scenario.rt.zoom, scenario.clock, None)
+        # The job skips the busy event instead of failing.
+        assert reconcile_ended_meetings(scenario.rt.store, scenario.rt.zoom, scenario.clock) == []
+        assert outcome_before_reconcile(scenario) == {}
+    first = reconcile_attendance(scenario.rt.store, scenario.rt.zoom, scenario.clock, None)
+    assert first.marks_added == 2 * len(facts.presences)
+    again = reconcile_attendance(scenario.rt.store, scenario.rt.zoom, scenario.clock, None)
+    assert again.marks_added == 0
