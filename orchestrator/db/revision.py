@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect, text
 
-SCHEMA_REVISION = "0007_hardening"
+SCHEMA_REVISION = "0008_organiser"
 
 
 def store_revision(engine: Engine) -> str | None:

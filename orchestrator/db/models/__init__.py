@@ -4,6 +4,7 @@ from orchestrator.db.models.breakouts import BreakoutApply, BreakoutAssignment, 
 from orchestrator.db.models.event import AgendaBlock, BreakoutRoom, BreakoutRoundRecord, Event
 from orchestrator.db.models.lease import OperationLease
 from orchestrator.db.models.mail import OutboxMessage, OutboxState
+from orchestrator.db.models.organiser import AgendaVersion, MailHold, WebAuditEntry
 from orchestrator.db.models.person import Person, ZoomRegistration
 from orchestrator.db.models.users import LoginAttempt, ModeratorLink, UserRole, WebSession, WebUser
 from orchestrator.db.models.web import (
@@ -17,6 +18,7 @@ from orchestrator.db.models.zoom import ZoomAuditEntry, ZoomMeeting
 
 __all__ = [
     "AgendaBlock",
+    "AgendaVersion",
     "AttendanceCertificate",
     "AttendanceMark",
     "BreakoutApply",
@@ -26,6 +28,7 @@ __all__ = [
     "BreakoutRoundRecord",
     "Event",
     "LoginAttempt",
+    "MailHold",
     "MeetingRun",
     "ModeratorLink",
     "OperationLease",
@@ -34,6 +37,7 @@ __all__ = [
     "Person",
     "PrivacyAudit",
     "UserRole",
+    "WebAuditEntry",
     "WebSession",
     "WebUser",
     "WebhookEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from orchestrator.db.base import Base, UTCDateTime, utcnow
@@ -44,6 +44,9 @@ class Person(Base):
     source: Mapped[str] = mapped_column(String(20), default=PersonSource.IMPORT)
     status: Mapped[str] = mapped_column(String(20), default=PersonStatus.ACTIVE, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Imported as "pending" from Zoom's registration report while the meeting approves manually:
+    # registered with Zoom but left for the organiser (or Zoom's page) to approve.
+    approval_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Hash of the imported fields: re-importing an unchanged row is a no-op.
     data_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -72,6 +72,10 @@ class AttendanceMark(Base):
     participant_key: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(5))  # "join" | "leave"
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Zoom's identity of this participant and meeting instance, kept only for registered people
+    # (``person_id`` set), so the Zoom App can recognise them in the meeting; empty for guests.
+    participant_uuid: Mapped[str | None] = mapped_column(String(64))
+    meeting_uuid: Mapped[str | None] = mapped_column(String(64))
 
 
 class CertificateState:
