@@ -50,6 +50,39 @@ class DemoPaths:
     def virtual_clock_file(self) -> Path:
         return self.root / "virtual-clock.json"
 
+    @property
+    def certificates(self) -> Path:
+        return self.root / "certificates"
+
+    @property
+    def attendance_csv(self) -> Path:
+        return self.root / "anwesenheit.csv"
+
+    def synthetic_export(self, people: int) -> Path:
+        return self.root / f"synthetic-{people}.csv"
+
+
+def default_workdir(people: int | None) -> Path:
+    """``demo-run``, or ``demo-run-<N>`` for a rehearsal with N synthetic people."""
+    return Path("demo-run" if people is None else f"demo-run-{people}")
+
+
+def sized_for(agenda: Agenda, people: int) -> Agenda:
+    """The agenda with its rooms enlarged in proportion until every round seats ``people``.
+
+    The sample's rooms seat about 275; a rehearsal with thousands of people needs bigger rooms
+    (or a bigger event), not an infeasible plan.
+    """
+    rounds = []
+    for breakout_round in agenda.breakout_rounds:
+        factor = max(1.0, people / max(1, breakout_round.capacity))
+        rooms = [
+            room.model_copy(update={"capacity": math.ceil(room.capacity * factor)})
+            for room in breakout_round.rooms
+        ]
+        rounds.append(breakout_round.model_copy(update={"rooms": rooms}))
+    return agenda.model_copy(update={"breakout_rounds": rounds})
+
 
 def demo_settings(paths: DemoPaths) -> Settings:
     """Embedded defaults: built-in Zoom emulator, SQLite in the work dir, mails as .eml files."""

@@ -16,6 +16,7 @@ from babel.dates import format_timedelta
 from orchestrator.breakouts.results import DueApplyReport
 from orchestrator.clock import FrozenClock
 from orchestrator.i18n import _, get_language
+from orchestrator.jobs import attendance as attendance_job
 from orchestrator.jobs import breakouts as breakouts_job
 from orchestrator.jobs import mail as mail_job
 from orchestrator.jobs import registrants as registrants_job
@@ -25,10 +26,11 @@ from orchestrator.registrants.results import SyncResult
 
 if TYPE_CHECKING:
     from orchestrator.app import App
+    from orchestrator.rehearsal_meeting import MeetingRehearsal
 
 # Stop after this many moments even if something keeps becoming due (a safety net, never reached
-# by a real agenda: the sample day has fewer than 20).
-MAX_STEPS = 500
+# by a real agenda: the sample day has fewer than 20 moments, and its meeting about 80 delivery steps).
+MAX_STEPS = 2000
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class TimelineEntry:
 
     at: datetime
     what: str
-    kind: str  # "mail" | "skipped" | "failed" | "breakouts" | "sync"
+    kind: str  # "mail" | "skipped" | "failed" | "breakouts" | "sync" | "meeting"
     count: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -88,10 +90,43 @@ def _breakout_entries(at: datetime, report: DueApplyReport) -> list[TimelineEntr
     return entries
 
 
+def _meeting_entries(rt: App, at: datetime, meeting: MeetingRehearsal) -> list[TimelineEntry]:
+    """Deliver the meeting's due notifications, apply them, and read Zoom's report once it is due."""
+    from orchestrator.jobs import webhooks as webhooks_job
+    from orchestrator.rehearsal_meeting import DELIVERY_STEP
+
+    entries: list[TimelineEntry] = []
+    if meeting.facts.start <= at < meeting.facts.start + DELIVERY_STEP:
+        entries.append(TimelineEntry(at, _("The Zoom meeting starts (simulated participants)"), "meeting"))
+    if meeting.run_due():
+        webhooks_job.run(rt)
+    if at == meeting.down_from:
+        entries.append(TimelineEntry(at, _("The service is unreachable (rehearsed outage)"), "meeting"))
+    if at == meeting.down_to:
+        entries.append(TimelineEntry(at, _("The service is reachable again"), "meeting"))
+    for result in attendance_job.run(rt):
+        text = _(
+            "Zoom's participant report read: {rows} rows, {added} marks added",
+            rows=result.report_rows,
+            added=result.marks_added,
+        )
+        entries.append(TimelineEntry(at, text, "meeting", result.report_rows))
+    return entries
+
+
 def play_day(
-    rt: App, clock: FrozenClock, *, until: datetime, event_key: str | None = None
+    rt: App,
+    clock: FrozenClock,
+    *,
+    until: datetime,
+    event_key: str | None = None,
+    meeting: MeetingRehearsal | None = None,
 ) -> list[TimelineEntry]:
-    """Advance ``clock`` (the runtime's clock) from due moment to due moment until ``until``."""
+    """Advance ``clock`` (the runtime's clock) from due moment to due moment until ``until``.
+
+    With ``meeting`` the simulated meeting's notifications are delivered at their times too, and
+    the attendance job reads Zoom's participant report once the meeting is over.
+    """
     timeline: list[TimelineEntry] = []
     synced = registrants_job.run(rt, event_key)
     if isinstance(synced, SyncResult) and synced.registered:
@@ -103,15 +138,13 @@ def play_day(
         if breakout_due is not None and breakout_due <= now:
             registrants_job.run(rt, event_key)
             timeline += _breakout_entries(now, breakouts_job.run(rt, event_key))
+        if meeting is not None:
+            timeline += _meeting_entries(rt, now, meeting)
         timeline += _mail_entries(now, mail_job.run(rt, event_key))
-        moments = [
-            m
-            for m in (
-                mail_job.next_due(rt, event_key),
-                breakouts_job.next_due(rt, event_key),
-            )
-            if m is not None and m > now
-        ]
+        candidates = [mail_job.next_due(rt, event_key), breakouts_job.next_due(rt, event_key)]
+        if meeting is not None:
+            candidates += [meeting.next_due(), meeting.down_from, meeting.down_to]
+        moments = [m for m in candidates if m is not None and m > now]
         if not moments or min(moments) > until:
             break
         clock.set(min(moments))
