@@ -29,8 +29,12 @@ class ImportOutcome:
 
 
 def record_fields(record: RegistrantRecord, default_language: str) -> dict[str, Any]:
-    """The person columns an export row determines."""
-    return {
+    """The person columns an export row determines.
+
+    ``approval_pending`` is part of them only when set (Zoom's report said "pending"), so the hash
+    of every row without an approval status stays what it was before the column existed.
+    """
+    fields: dict[str, Any] = {
         "email_display": record.email_display,
         "first_name": record.first_name,
         "last_name": record.last_name,
@@ -43,6 +47,9 @@ def record_fields(record: RegistrantRecord, default_language: str) -> dict[str, 
         "registered_at": record.registered_at,
         "notes": record.notes,
     }
+    if record.approval_pending:
+        fields["approval_pending"] = True
+    return fields
 
 
 def fields_hash(fields: dict[str, Any]) -> str:
@@ -97,6 +104,7 @@ def apply_import(
             continue
         for name, value in fields.items():
             setattr(person, name, value)
+        person.approval_pending = record.approval_pending
         person.data_hash = digest
         # Someone who registered on the Zoom page and is now in the export is managed by the export.
         person.source = PersonSource.IMPORT

@@ -32,6 +32,7 @@ import enum
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -334,12 +335,12 @@ def _push(  # noqa: PLR0913  the pass's state, threaded through one step of the 
     failures = 0
     if progress is not None:
         progress(done, total)
-    for ids in chunked(eligible_ids, MAX_BATCH_REGISTRANTS):
+    for ids, approve in _batches(work, event, eligible_ids, auto_approve):
         work.keep_alive()
         rows = _claim(work, ids)
         if not rows:
             continue
-        end = _send_batch(work, event, meeting, rows, auto_approve, report)
+        end = _send_batch(work, event, meeting, rows, approve, report)
         if end is BatchEnd.FULL:
             report.warnings.append(_("Zoom says the meeting is full (its cap of registrants is reached)."))
             break
@@ -411,6 +412,25 @@ def _registered(reg: ZoomRegistration, answer: dict[str, Any], work: ZoomWork) -
     reg.zoom_status = "approved" if reg.join_url else "pending"
     reg.registered_at = reg.confirmed_at = work.clock.now()
     reg.last_error = None
+
+
+def _batches(
+    work: ZoomWork, event: Event, eligible_ids: list[int], auto_approve: bool
+) -> Iterator[tuple[list[int], bool]]:
+    """Chunks of registration ids with their ``auto_approve``: people imported as waiting for
+    approval (Zoom's report said "pending") go in batches of their own that Zoom does not approve.
+    """
+    waiting = set(
+        work.session.scalars(
+            select(ZoomRegistration.id)
+            .join(Person)
+            .where(Person.event_id == event.id, Person.approval_pending.is_(True))
+        )
+    )
+    approved_now = [reg_id for reg_id in eligible_ids if reg_id not in waiting]
+    left_waiting = [reg_id for reg_id in eligible_ids if reg_id in waiting]
+    yield from ((ids, auto_approve) for ids in chunked(approved_now, MAX_BATCH_REGISTRANTS))
+    yield from ((ids, False) for ids in chunked(left_waiting, MAX_BATCH_REGISTRANTS))
 
 
 def _send_batch(
@@ -551,6 +571,8 @@ def _approve_imported(work: ZoomWork, event: Event, meeting: ZoomMeeting, report
                 Person.source != PersonSource.ZOOM,
                 ZoomRegistration.state == State.REGISTERED,
                 ZoomRegistration.zoom_status == "pending",
+                # Pending in the organiser's own report: approving stays the organiser's decision.
+                Person.approval_pending.is_(False),
             )
             .options(selectinload(ZoomRegistration.person))
             .order_by(ZoomRegistration.id)
