@@ -261,26 +261,6 @@ def sync(
 # --- cancel ----------------------------------------------------------------------------------
 
 
-def read_email_file(path: Path) -> list[str]:
-    """E-mail addresses from a file: one per line, or the e-mail column of a CSV/XLSX export."""
-    from orchestrator.registrants import UnreadableTable, map_headers, read_rows
-    from orchestrator.registrants.headers import MissingColumns
-
-    try:
-        table = read_rows(path)
-        columns = map_headers(table.headers).columns
-    except (UnreadableTable, MissingColumns):
-        columns = {}
-    if "email" in columns:
-        index = columns["email"]
-        return [row.values[index] for row in table.rows if index < len(row.values)]
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(_("Cannot read {file}: {error}", file=str(path), error=str(exc))) from exc
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
 @app.command("cancel")
 def cancel(
     email: Annotated[str | None, typer.Argument(help="E-mail address of the person to cancel.")] = None,
@@ -296,6 +276,8 @@ def cancel(
         if email is not None and file is None:
             emails = [email]
         elif file is not None and email is None:
+            from orchestrator.registrants.email_file import read_email_file
+
             emails = read_email_file(file)
         else:
             raise BadInput(_("Give either one e-mail address or --file FILE."))

@@ -54,3 +54,13 @@ def test_a_later_report_with_them_approved_lets_the_sync_approve_them(
     assert again.counts.updated == sum(p.approval_pending for p in fr.ZOOM_EXPECTED)
     sync_registrants(zoom_access(rt), None)
     assert set(zoom_statuses(emulator).values()) == {"approved"}
+
+
+def test_cancel_file_reads_the_addresses_below_the_reports_meeting_block(tmp_path: Path) -> None:
+    from orchestrator.registrants.email_file import read_email_file
+
+    emails = [email.lower() for email in read_email_file(fr.ZOOM_REPORT)]
+    assert emails == [row[2].lower() for row in fr.ZOOM_ROWS]
+    plain = tmp_path / "addresses.txt"
+    plain.write_text("# to cancel\nann@example.org\n\nbea@example.org\n", encoding="utf-8")
+    assert read_email_file(plain) == ["ann@example.org", "bea@example.org"]
