@@ -27,7 +27,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -180,6 +182,21 @@ class Block(_Frozen):
         return agenda.to_utc(self.end)
 
 
+class ZoomRoomOptions(_Frozen):
+    """How the host's Zoom App opens a round's rooms ("Räume öffnen"); Zoom's own option names in brackets."""
+
+    # Seconds of countdown when the rooms close (countDown); Zoom offers these values.
+    countdown_seconds: Literal[0, 10, 15, 30, 60, 120] = 60
+    # Participants may return to the main room by themselves (allowParticipantsReturnToMainSession).
+    allow_return: bool = True
+    # Move assigned participants into their rooms without asking (automaticallyMoveParticipantsIntoRooms).
+    move_automatically: bool = True
+    # Participants may choose a room themselves (allowParticipantsChooseRoom).
+    allow_choose_room: bool = False
+    # Close the rooms automatically at the round's end (closeAfter = minutes left of the round).
+    close_at_end: bool = True
+
+
 class BreakoutRound(_Frozen):
     """One breakout round; its assignment is applied to Zoom ``apply_lead_minutes`` before ``start``."""
 
@@ -189,6 +206,21 @@ class BreakoutRound(_Frozen):
     end: LocalDateTime
     apply_lead_minutes: int = 10
     rooms: list[Room] = Field(default_factory=list)
+    # Optional; left out, the Zoom App opens rooms with ZoomRoomOptions' defaults.
+    zoom_rooms: ZoomRoomOptions | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_options(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave ``zoom_rooms`` out when unset, so stored agendas (and their hashes) stay as they were."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("zoom_rooms") is None:
+            data.pop("zoom_rooms", None)
+        return data
+
+    @property
+    def room_options(self) -> ZoomRoomOptions:
+        """The options the Zoom App uses to open this round's rooms."""
+        return self.zoom_rooms or ZoomRoomOptions()
 
     @property
     def capacity(self) -> int:

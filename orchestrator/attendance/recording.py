@@ -115,6 +115,20 @@ def find_person(session: Session, meeting: ZoomMeeting, participant: dict[str, A
     return None
 
 
+def zoom_identity(notification: dict[str, Any], participant: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Zoom's ``participant_uuid`` and the meeting instance's ``uuid`` (the Zoom App matches on them).
+
+    Kept only for registered people (the caller asks only for them); guests stay anonymous.
+    """
+
+    def text(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        return value.strip()[:64] or None
+
+    return text(participant.get("participant_uuid")), text(notification["payload"]["object"].get("uuid"))
+
+
 def record_participant(
     session: Session, meeting: ZoomMeeting, notification: dict[str, Any], now: datetime
 ) -> str:
@@ -136,6 +150,7 @@ def record_participant(
     if exists is not None:
         return f"{kind}_duplicate"
     person = find_person(session, meeting, participant)
+    uuids = zoom_identity(notification, participant) if person is not None else (None, None)
     session.add(
         AttendanceMark(
             event_id=meeting.event_id,
@@ -143,6 +158,8 @@ def record_participant(
             participant_key=key,
             kind=kind,
             at=at,
+            participant_uuid=uuids[0],
+            meeting_uuid=uuids[1],
         )
     )
     session.flush()

@@ -26,7 +26,7 @@ from tests.browser.conftest import VIEWPORT
 from tests.conftest import REPO_ROOT
 from tests.support.zoomapp import context_header, unique_names_csv, zoomapp_runtime
 
-EMULATOR = REPO_ROOT / "tests" / "support" / "zoomapp_sdk_emulator.js"
+EMULATOR = REPO_ROOT / "orchestrator" / "zoom" / "emulator" / "static" / "zoomapp_sdk_emulator.js"
 WAIT_MS = 180_000
 
 
@@ -142,6 +142,7 @@ def test_one_assign_places_everyone_identified_and_nobody_wrongly(
             item.get_attribute("data-status"): int(item.locator(".n").inner_text())
             for item in page.locator("#counts li").all()
         }
+        page.wait_for_function("() => !document.getElementById('assign').disabled", timeout=WAIT_MS)
         screenshot = REPO_ROOT / "docs" / "screenshots" / "zoomapp-panel.png"
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=False)

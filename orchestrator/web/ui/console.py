@@ -26,6 +26,7 @@ from orchestrator.web.ui.i18n_web import request_language
 from orchestrator.web.ui.pages import flash, redirect, render
 from orchestrator.web.ui.principal import Principal, current_principal, event_for
 from orchestrator.web.ui.state import UiState, ui_state
+from orchestrator.web.zoomapp.activity import recent_app_activity
 
 router = APIRouter()
 State = Annotated[UiState, Depends(ui_state)]
@@ -59,6 +60,7 @@ def console_page(key: str, request: Request, state: State, principal: Anyone) ->
         number = _round_number(request.query_params.get("round", default), default)
         view = console_view(db, event, number, now, lang) if number in numbers else None
         event_info = {"key": event.key, "title": event.title, "timezone": event.timezone}
+        app_activity = recent_app_activity(db, event.id, lang)
     return render(
         request,
         state,
@@ -68,6 +70,7 @@ def console_page(key: str, request: Request, state: State, principal: Anyone) ->
         event=event_info,
         view=view,
         round_number=number,
+        app_activity=app_activity,
         **label_helpers(),
     )
 

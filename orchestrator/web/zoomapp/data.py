@@ -12,6 +12,8 @@ choice per participant is read back from there.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,9 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from orchestrator.agenda.model import ZoomRoomOptions
 from orchestrator.breakouts.queries import assignments_for_round
-from orchestrator.db.models import Event, MeetingRun, Person, ZoomAuditEntry, ZoomMeeting
+from orchestrator.db.models import AttendanceMark, Event, MeetingRun, Person, ZoomAuditEntry, ZoomMeeting
 from orchestrator.db.models.person import PersonStatus
+from orchestrator.events import agenda_of
 from orchestrator.live.matching import CHOOSES_OWN_ROOM, HostChoice, RegisteredPerson, normalise_uuid
 
 CHOICE_ACTION = "zoomapp.choice"
@@ -54,12 +58,24 @@ def host_user_ids(meeting: KnownMeeting) -> set[str]:
 
 
 @dataclass(frozen=True)
+class RoomOptions:
+    """How "Räume öffnen" configures Zoom's rooms for the round (from the agenda's ``zoom_rooms``)."""
+
+    countdown_seconds: int
+    allow_return: bool
+    move_automatically: bool
+    allow_choose_room: bool
+    close_at_end: bool
+
+
+@dataclass(frozen=True)
 class RoundInfo:
     number: int
     title: str
     start: datetime
     end: datetime
     rooms: tuple[str, ...]
+    options: RoomOptions
 
 
 @dataclass(frozen=True)
@@ -77,18 +93,33 @@ class RoundState:
     event_title: str
     round: RoundInfo
     rounds: tuple[RoundInfo, ...]
+    plan_version: str
     plan: dict[int, str]
     people: tuple[PersonInfo, ...]
     choices: dict[str, Any]
 
 
-def _round_info(row: Any) -> RoundInfo:
+def room_options(event: Event, round_number: int) -> RoomOptions:
+    """The agenda's options for opening the round's rooms (defaults when the agenda names none)."""
+    agenda_round = next((r for r in agenda_of(event).breakout_rounds if r.number == round_number), None)
+    options = agenda_round.room_options if agenda_round is not None else ZoomRoomOptions()
+    return RoomOptions(
+        countdown_seconds=options.countdown_seconds,
+        allow_return=options.allow_return,
+        move_automatically=options.move_automatically,
+        allow_choose_room=options.allow_choose_room,
+        close_at_end=options.close_at_end,
+    )
+
+
+def _round_info(row: Any, options: RoomOptions) -> RoundInfo:
     return RoundInfo(
         number=row.number,
         title=row.title,
         start=row.start_utc,
         end=row.end_utc,
         rooms=tuple(room.name for room in sorted(row.rooms, key=lambda r: r.position)),
+        options=options,
     )
 
 
@@ -116,12 +147,14 @@ def round_state(session: Session, event_id: int, round_number: int, meeting_uuid
     if round_number not in rows:
         return None
     people = active_people(session, event_id)
+    plan = assignments_for_round(session, event_id, round_number)
     return RoundState(
         event_key=event.key,
         event_title=event.title,
-        round=_round_info(rows[round_number]),
-        rounds=tuple(_round_info(rows[n]) for n in sorted(rows)),
-        plan=assignments_for_round(session, event_id, round_number),
+        round=_round_info(rows[round_number], room_options(event, round_number)),
+        rounds=tuple(_round_info(rows[n], room_options(event, n)) for n in sorted(rows)),
+        plan_version=plan_digest(plan),
+        plan=plan,
         people=tuple(
             PersonInfo(p.id, f"{p.first_name} {p.last_name}".strip(), p.organisation) for p in people
         ),
@@ -129,10 +162,40 @@ def round_state(session: Session, event_id: int, round_number: int, meeting_uuid
     )
 
 
-def registered_people(session: Session, event_id: int) -> list[RegisteredPerson]:
-    """The event's active people for matching (no Zoom UUIDs: the store keeps only hashes of them)."""
+def plan_digest(plan: dict[int, str]) -> str:
+    """A short fingerprint of a round's plan (person id → room): changes whenever anybody moves."""
+    canonical = json.dumps(sorted(plan.items()), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def seen_participant_uuids(session: Session, event_id: int, meeting_uuid: str) -> dict[int, frozenset[str]]:
+    """Person id → the ``participant_uuid`` values Zoom's join webhooks named for them in this meeting.
+
+    Only registered people have them (guests are stored without). Whether Zoom's webhook value equals
+    the Apps SDK's ``participantUUID`` is not documented; the matching uses it only when they agree.
+    """
+    query = select(AttendanceMark.person_id, AttendanceMark.participant_uuid).where(
+        AttendanceMark.event_id == event_id,
+        AttendanceMark.meeting_uuid == meeting_uuid,
+        AttendanceMark.person_id.is_not(None),
+        AttendanceMark.participant_uuid.is_not(None),
+    )
+    seen: dict[int, set[str]] = {}
+    for person_id, uuid in session.execute(query):
+        if person_id is not None and uuid:
+            seen.setdefault(person_id, set()).add(uuid)
+    return {person_id: frozenset(uuids) for person_id, uuids in seen.items()}
+
+
+def registered_people(
+    session: Session, event_id: int, meeting_uuid: str | None = None
+) -> list[RegisteredPerson]:
+    """The event's active people for matching, with the Zoom participant UUIDs seen for them."""
+    seen = seen_participant_uuids(session, event_id, meeting_uuid) if meeting_uuid else {}
     return [
-        RegisteredPerson(p.id, p.first_name, p.last_name, p.organisation)
+        RegisteredPerson(
+            p.id, p.first_name, p.last_name, p.organisation, participant_uuids=seen.get(p.id, frozenset())
+        )
         for p in active_people(session, event_id)
     ]
 

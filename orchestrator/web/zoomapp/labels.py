@@ -35,6 +35,14 @@ LABELS: dict[str, str] = {
     "status": N_("Status"),
     "room": N_("Room"),
     "working": N_("Working …"),
+    "opened": N_("The rooms are open."),
+    "closed": N_("The rooms are closed."),
+    "countdown": N_("countdown {seconds} s"),
+    "no_countdown": N_("no countdown"),
+    "may_return": N_("may return to the main room"),
+    "no_return": N_("cannot return to the main room"),
+    "auto_move": N_("moved into their rooms automatically"),
+    "asked_to_join": N_("asked to join their rooms"),
 }
 
 

@@ -21,7 +21,10 @@ from orchestrator.live.matching import LiveParticipant, match_participants
 from orchestrator.results import to_jsonable
 from orchestrator.web.zoomapp import data
 from orchestrator.web.zoomapp.labels import app_labels
+from orchestrator.web.zoomapp.moves import ZoomMove, record_zoom_moves
 from orchestrator.web.zoomapp.pages import app_language, json_answer, json_error, render, zoom_app_headers
+from orchestrator.web.zoomapp.rehearsal import is_rehearsal, token_secret
+from orchestrator.web.zoomapp.rehearsal import router as rehearsal_router
 from orchestrator.web.zoomapp.tokens import (
     TOKEN_HEADER,
     AppTokenClaims,
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from orchestrator.app import App
 
 router = APIRouter()
+router.include_router(rehearsal_router)
 M = TypeVar("M", bound=BaseModel)
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_FILES = {
@@ -147,19 +151,28 @@ def home(request: Request) -> Response:
 
 
 def _claims(request: Request, rt: App) -> AppTokenClaims:
-    return verify_app_token(request.headers.get(TOKEN_HEADER), secret=_secret(rt), now=rt.clock.now())
+    return verify_app_token(request.headers.get(TOKEN_HEADER), secret=token_secret(rt), now=rt.clock.now())
 
 
 def _guarded(request: Request) -> tuple[App, AppTokenClaims, str] | Response:
     rt = _runtime(request)
     lang = app_language(request, rt.settings.language)
-    if not _secret(rt):
-        return json_error(translate(DISABLED_TEXT, lang), 503, "disabled")
+    # Without the app's secret only rehearsal tokens (emulator mode) are good; everything else: disabled.
+    configured = bool(_secret(rt))
+    disabled = json_error(translate(DISABLED_TEXT, lang), 503, "disabled")
+    if not token_secret(rt):
+        return disabled
     try:
         claims = _claims(request, rt)
     except AppTokenRefused as refused:
+        if not configured:
+            return disabled
         with language(lang):
             return json_error(refused.message(), 401, refused.reason.value)
+    if is_rehearsal(rt, claims):
+        return rt, claims, lang
+    if not configured:
+        return disabled
     with rt.sessions() as session:
         meeting = data.find_meeting(session, claims.meeting_uuid)
     if meeting is None or meeting.event_id != claims.event_id:
@@ -229,7 +242,7 @@ async def api_match(request: Request) -> Response:
         if body.round not in {r.number for r in event.rounds}:
             return json_error(translate(NO_ROUND_TEXT, lang, number=body.round), 404, "no_round")
         plan = assignments_for_round(session, claims.event_id, body.round)
-        people = data.registered_people(session, claims.event_id)
+        people = data.registered_people(session, claims.event_id, claims.meeting_uuid)
         choices = data.host_choices(session, claims.event_id, claims.meeting_uuid)
     report = match_participants(
         [LiveParticipant(p.participantUUID, p.screenName, p.role) for p in body.participants],
@@ -324,3 +337,60 @@ async def api_choice(request: Request) -> Response:
         session.commit()
         choices = data.host_choices(session, claims.event_id, claims.meeting_uuid)
     return json_answer({"choices": choices})
+
+
+@router.get("/zoomapp/api/version")
+def api_version(request: Request, round: int) -> Response:
+    """The round's plan fingerprint: the app polls it (every ~2 s) to pick up the console's moves."""
+    guarded = _guarded(request)
+    if isinstance(guarded, Response):
+        return guarded
+    rt, claims, lang = guarded
+    with rt.sessions() as session:
+        event = session.get(Event, claims.event_id)
+        assert event is not None
+        if round not in {r.number for r in event.rounds}:
+            return json_error(translate(NO_ROUND_TEXT, lang, number=round), 404, "no_round")
+        plan = assignments_for_round(session, claims.event_id, round)
+    return json_answer({"round": round, "plan_version": data.plan_digest(plan)})
+
+
+class ZoomMoveEntry(BaseModel):
+    participant_uuid: Annotated[str, Field(min_length=1, max_length=100)]
+    person_id: int | None = None
+    from_room: Annotated[str, Field(max_length=200)] | None = None
+    to_room: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ZoomMovesRequest(BaseModel):
+    round: int
+    moves: Annotated[list[ZoomMoveEntry], Field(min_length=1, max_length=MAX_ACTIONS)]
+
+
+@router.post("/zoomapp/api/zoom-moves")
+async def api_zoom_moves(request: Request) -> Response:
+    """Moves the host made in Zoom's breakout window: recorded, and the plan follows identified people."""
+    guarded = _guarded(request)
+    if isinstance(guarded, Response):
+        return guarded
+    rt, claims, lang = guarded
+    body = await _body(request, ZoomMovesRequest, lang)
+    if isinstance(body, Response):
+        return body
+    with rt.sessions() as session:
+        event = session.get(Event, claims.event_id)
+        assert event is not None
+        if body.round not in {r.number for r in event.rounds}:
+            return json_error(translate(NO_ROUND_TEXT, lang, number=body.round), 404, "no_round")
+        outcome = record_zoom_moves(
+            session,
+            event,
+            body.round,
+            [ZoomMove(m.participant_uuid, m.person_id, m.from_room, m.to_room) for m in body.moves],
+            zoom_user=claims.zoom_user_id,
+            meeting_uuid=claims.meeting_uuid,
+            now=rt.clock.now(),
+        )
+        session.commit()
+        plan = assignments_for_round(session, claims.event_id, body.round)
+    return json_answer({**to_jsonable(outcome), "plan_version": data.plan_digest(plan)})

@@ -5,6 +5,11 @@
  * provides `window.zoomSdk`. Everything is idempotent: each run reads the rooms' current members
  * first and assigns only the difference, so pressing the button again resumes an interrupted run.
  * The server decides who is who (POST /zoomapp/api/match); nothing is placed on a guess.
+ *
+ * While the panel is open it follows the meeting: newcomers are assigned as they join; the round's
+ * plan is polled every ~2 s, so a move made in the moderator console is applied here; and a move the
+ * host makes in Zoom's own breakout window (a room change the app did not cause) is reported to the
+ * server, which records it for the console and lets the plan follow it.
  */
 (() => {
   "use strict";
@@ -13,10 +18,14 @@
   /** @typedef {import("@zoom/appssdk").BreakoutRoomsResponse} BreakoutRoomsResponse */
   /** @typedef {import("@zoom/appssdk").Apis} Apis */
   /**
-   * @typedef {{number: number, title: string, start: string, end: string, rooms: string[]}} RoundInfo
+   * @typedef {{countdown_seconds: number, allow_return: boolean, move_automatically: boolean,
+   *   allow_choose_room: boolean, close_at_end: boolean}} RoomOptions
+   * @typedef {{number: number, title: string, start: string, end: string, rooms: string[],
+   *   options: RoomOptions}} RoundInfo
    * @typedef {{id: number, name: string, organisation: string | null}} PersonInfo
    * @typedef {{event_key: string, event_title: string, round: RoundInfo, rounds: RoundInfo[],
-   *   plan: Record<string, string>, people: PersonInfo[], choices: Record<string, number | string>}} RoundState
+   *   plan_version: string, plan: Record<string, string>, people: PersonInfo[],
+   *   choices: Record<string, number | string>}} RoundState
    * @typedef {{participant: {participant_uuid: string, screen_name: string, role: string}, status: string,
    *   person_id: number | null, target_room: string | null, current_room: string | null,
    *   candidates: number[]}} ParticipantMatch
@@ -26,6 +35,8 @@
    *   missing_rooms: string[], counts: Record<string, number>}} MatchReport
    * @typedef {{action: string, sdk_function: string, outcome: "ok" | "failed", round?: number,
    *   participant_uuid?: string, person_id?: number, room?: string, count?: number, error?: string}} ActionEntry
+   * @typedef {{participant_uuid: string, person_id: number | null, from_room: string | null,
+   *   to_room: string | null}} ZoomMove
    */
 
   /** Every SDK function this script calls or listens to (Zoom refuses anything not listed). @type {Apis[]} */
@@ -38,11 +49,12 @@
     "openBreakoutRooms",
     "closeBreakoutRooms",
     "onParticipantChange",
-    "onBreakoutRoomChange",
+    "onMeetingConfigChanged",
   ];
   const MAX_ROOMS = 50; // the Apps SDK's limit
   const PACE_MS = 60; // between two assignments: one person per call, never a burst
-  const CHANGE_DEBOUNCE_MS = 1500;
+  const CHANGE_DEBOUNCE_MS = 800; // joins and room changes arrive in bursts
+  const POLL_MS = 2000; // the plan's version: the console's moves arrive within one poll
   const ACTION_BATCH = 50;
 
   /** @param {string} name */
@@ -71,9 +83,37 @@
     /** @type {MatchReport | null} */ report: null,
     round: Number(meta("zoomapp-round")) || 0,
     busy: false,
+    again: false,
     autoAssign: false,
+    planVersion: "",
     /** @type {ReturnType<typeof setTimeout> | null} */ changeTimer: null,
+    /** Room of each participant at the last look (null: no look yet). @type {Map<string, string> | null} */
+    lastRooms: null,
+    /** @type {string} */ lastRoomNames: "",
+    /** Assignments the app made itself and has not seen yet. @type {Map<string, string>} */
+    expected: new Map(),
+    /** Identified people the host took out of the rooms in Zoom: left alone. @type {Set<string>} */
+    held: new Set(),
   };
+
+  // Survives a reload of the panel (the Zoom client keeps the tab's session storage).
+  const memoryKey = () => `zoomapp.round.${app.round}`;
+  function remember() {
+    try {
+      sessionStorage.setItem(memoryKey(), JSON.stringify({ auto: app.autoAssign, held: [...app.held] }));
+    } catch (_error) {
+      /* storage unavailable: the host presses the button again */
+    }
+  }
+  function recall() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(memoryKey()) || "{}");
+      app.autoAssign = saved.auto === true;
+      app.held = new Set(Array.isArray(saved.held) ? saved.held.map(String) : []);
+    } catch (_error) {
+      app.autoAssign = false;
+    }
+  }
 
   // --- server -------------------------------------------------------------------------------------
 
@@ -139,11 +179,61 @@
     }));
   }
 
-  /** Read participants and rooms from Zoom, ask the server who is who, show it. */
+  /** @param {string} uuid @returns {number | null} the person the last match identified */
+  function personOf(uuid) {
+    const match = app.report?.participants.find((m) => m.participant.participant_uuid === uuid);
+    return match && match.person_id !== null && match.status !== "unsure" ? match.person_id : null;
+  }
+
+  /**
+   * Room changes since the last look that the app did not make: the host's moves in Zoom.
+   * @param {BreakoutRoomsResponse["rooms"]} rooms @param {Set<string>} present @returns {ZoomMove[]}
+   */
+  function zoomMoves(rooms, present) {
+    /** @type {Map<string, string>} */
+    const now = new Map();
+    for (const room of rooms) for (const p of room.participants || []) now.set(p.participantUUID, room.name);
+    const names = rooms.map((r) => r.name).sort().join("\n");
+    const before = app.lastRooms;
+    const sameRooms = names === app.lastRoomNames;
+    app.lastRooms = now;
+    app.lastRoomNames = names;
+    if (!before || !sameRooms) return []; // first look, or the rooms were recreated: a new baseline
+    /** @type {ZoomMove[]} */
+    const moves = [];
+    for (const uuid of new Set([...before.keys(), ...now.keys()])) {
+      const from = before.get(uuid) ?? null;
+      const to = now.get(uuid) ?? null;
+      if (from === to || !present.has(uuid)) continue; // unchanged, or left the meeting
+      if (app.expected.has(uuid) && app.expected.get(uuid) === to) {
+        app.expected.delete(uuid);
+        continue;
+      }
+      moves.push({ participant_uuid: uuid, person_id: personOf(uuid), from_room: from, to_room: to });
+    }
+    return moves;
+  }
+
+  /** Tell the server about the host's moves in Zoom (the plan follows identified people). @param {ZoomMove[]} moves */
+  async function reportMoves(moves) {
+    for (const move of moves) {
+      if (move.to_room === null && move.person_id !== null) app.held.add(move.participant_uuid);
+      else app.held.delete(move.participant_uuid);
+    }
+    remember();
+    for (let i = 0; i < moves.length; i += ACTION_BATCH) {
+      const answer = await api("zoom-moves", { round: app.round, moves: moves.slice(i, i + ACTION_BATCH) });
+      app.planVersion = String(answer.plan_version || app.planVersion);
+    }
+  }
+
+  /** Read participants and rooms from Zoom, report the host's moves, ask the server who is who, show it. */
   async function rematch() {
     const sdk = /** @type {ZoomSdk} */ (app.sdk);
     const { participants } = await sdk.getMeetingParticipants();
     const list = await roomList();
+    const moves = zoomMoves(list.rooms, new Set(participants.map((p) => p.participantUUID)));
+    if (moves.length) await reportMoves(moves);
     app.report = await api("match", {
       round: app.round,
       participants: participants.map((p) => ({
@@ -172,6 +262,7 @@
     if (same) return;
     if (list.state === "open") throw new Error(t("rooms_open"));
     try {
+      app.lastRooms = null; // new rooms: their (empty) membership is the next baseline
       await sdk.createBreakoutRooms({ numberOfRooms: wanted.length, assign: "manually", names: wanted });
       await record([{ action: "create_rooms", sdk_function: "createBreakoutRooms", outcome: "ok",
         round: app.round, count: wanted.length }]);
@@ -188,7 +279,7 @@
     const list = await rematch();
     const report = /** @type {MatchReport} */ (app.report);
     const roomIds = new Map(list.rooms.map((r) => [r.name, r.breakoutRoomId]));
-    const todo = report.assignments.filter((a) => roomIds.has(a.room));
+    const todo = report.assignments.filter((a) => roomIds.has(a.room) && !app.held.has(a.participant_uuid));
     /** @type {ActionEntry[]} */
     const done = [];
     let ok = 0;
@@ -198,13 +289,15 @@
       const entry = { action: "assign", sdk_function: "assignParticipantToBreakoutRoom", outcome: "ok",
         round: app.round, participant_uuid: assignment.participant_uuid, person_id: assignment.person_id,
         room: assignment.room };
+      app.expected.set(assignment.participant_uuid, assignment.room);
       try {
         await sdk.assignParticipantToBreakoutRoom({
           uuid: roomIds.get(assignment.room),
-          participant: assignment.participant_uuid,
+          participantUUID: assignment.participant_uuid,
         });
         ok += 1;
       } catch (error) {
+        app.expected.delete(assignment.participant_uuid);
         entry.outcome = "failed";
         entry.error = errorText(error).slice(0, 500);
       }
@@ -232,6 +325,10 @@
     } finally {
       app.busy = false;
       setButtons(true);
+      if (app.again) {
+        app.again = false;
+        schedulePass(0);
+      }
     }
   }
 
@@ -240,45 +337,69 @@
       progress(t("working"));
       await ensureRooms();
       app.autoAssign = true;
+      remember();
       const { ok, total } = await assignMissing();
       return total ? t("done", { count: ok }) : t("nothing");
     });
   }
 
+  /** The round's options from the agenda as Zoom's configureBreakoutRooms options. @param {RoundInfo} round */
+  function roomOptions(round) {
+    const options = round.options;
+    const minutes = Math.max(1, Math.round((Date.parse(round.end) - Date.now()) / 60000));
+    return {
+      allowParticipantsChooseRoom: options.allow_choose_room,
+      allowParticipantsReturnToMainSession: options.allow_return,
+      automaticallyMoveParticipantsIntoRooms: options.move_automatically,
+      closeAfter: options.close_at_end && Number.isFinite(minutes) ? minutes : 0,
+      countDown: options.countdown_seconds,
+      automaticallyMoveParticipantsIntoMainRoom: options.move_automatically,
+    };
+  }
+
+  /** Run one SDK call on the rooms and record it (also when Zoom refuses). @param {string} action
+   * @param {Apis} fn @param {() => Promise<unknown>} call */
+  async function recorded(action, fn, call) {
+    try {
+      await call();
+    } catch (error) {
+      await record([{ action, sdk_function: fn, outcome: "failed", round: app.round,
+        error: errorText(error).slice(0, 500) }]);
+      throw error;
+    }
+    await record([{ action, sdk_function: fn, outcome: "ok", round: app.round }]);
+  }
+
   async function openRooms() {
     const sdk = /** @type {ZoomSdk} */ (app.sdk);
     const round = /** @type {RoundState} */ (app.state).round;
-    const minutes = Math.max(1, Math.round((Date.parse(round.end) - Date.now()) / 60000));
     await run(async () => {
-      await sdk.configureBreakoutRooms({
-        allowParticipantsChooseRoom: false,
-        allowParticipantsReturnToMainSession: true,
-        automaticallyMoveParticipantsIntoRooms: true,
-        closeAfter: Number.isFinite(minutes) ? minutes : 0,
-        countDown: 60,
-        automaticallyMoveParticipantsIntoMainRoom: true,
-      });
-      await sdk.openBreakoutRooms();
-      await record([{ action: "open_rooms", sdk_function: "openBreakoutRooms", outcome: "ok", round: app.round }]);
+      await recorded("configure_rooms", "configureBreakoutRooms", () =>
+        sdk.configureBreakoutRooms(roomOptions(round)));
+      await recorded("open_rooms", "openBreakoutRooms", () => sdk.openBreakoutRooms());
       await rematch();
+      return t("opened");
     });
   }
 
   async function closeRooms() {
     const sdk = /** @type {ZoomSdk} */ (app.sdk);
     await run(async () => {
-      await sdk.closeBreakoutRooms();
-      await record([{ action: "close_rooms", sdk_function: "closeBreakoutRooms", outcome: "ok", round: app.round }]);
+      await recorded("close_rooms", "closeBreakoutRooms", () => sdk.closeBreakoutRooms());
       await rematch();
+      return t("closed");
     });
   }
 
-  /** Someone joined, left or was renamed: match again and, once the host started, assign newcomers. */
-  function onChange() {
+  /** One pass: match again and, once the host started, assign what is missing. @param {number} delay */
+  function schedulePass(delay) {
     if (app.changeTimer) clearTimeout(app.changeTimer);
     app.changeTimer = setTimeout(() => {
       app.changeTimer = null;
-      if (app.busy) return onChange();
+      if (app.busy) {
+        app.again = true;
+        return;
+      }
       run(async () => {
         if (app.autoAssign) {
           const { ok, total } = await assignMissing();
@@ -287,7 +408,30 @@
           await rematch();
         }
       });
-    }, CHANGE_DEBOUNCE_MS);
+    }, delay);
+  }
+
+  /** Someone joined, left or was renamed, or the rooms changed. */
+  function onChange() {
+    schedulePass(CHANGE_DEBOUNCE_MS);
+  }
+
+  /** The plan's version every ~2 s: a change (a move in the console) starts a pass at once. */
+  async function poll() {
+    try {
+      if (app.state && !document.hidden) {
+        const answer = await api(`version?round=${app.round}`);
+        const version = String(answer.plan_version || "");
+        if (version && version !== app.planVersion) {
+          app.planVersion = version;
+          schedulePass(0);
+        }
+      }
+    } catch (_error) {
+      /* a failed poll is retried; an expired token shows up on the next action */
+    } finally {
+      setTimeout(poll, POLL_MS);
+    }
   }
 
   // --- page ----------------------------------------------------------------------------------------
@@ -329,6 +473,12 @@
   function renderRound() {
     const state = /** @type {RoundState} */ (app.state);
     el("round-title").textContent = t("round", { number: state.round.number, title: state.round.title });
+    const o = state.round.options;
+    el("room-options").textContent = [
+      o.countdown_seconds ? t("countdown", { seconds: o.countdown_seconds }) : t("no_countdown"),
+      t(o.allow_return ? "may_return" : "no_return"),
+      t(o.move_automatically ? "auto_move" : "asked_to_join"),
+    ].join(" · ");
   }
 
   function renderReport() {
@@ -426,12 +576,16 @@
       app.sdk = sdk;
       app.state = await api(`state?round=${app.round}`);
       app.round = /** @type {RoundState} */ (app.state).round.number;
+      app.planVersion = /** @type {RoundState} */ (app.state).plan_version;
+      recall();
       renderRound();
       sdk.onParticipantChange(onChange);
-      sdk.onBreakoutRoomChange(onChange);
+      sdk.onMeetingConfigChanged(onChange);
       await rematch();
     });
     document.body.dataset.ready = "true";
+    setTimeout(poll, POLL_MS);
+    if (app.autoAssign) schedulePass(0); // reloaded halfway: carry on with the difference only
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,15 +1,20 @@
 // @ts-check
 /* An emulator of the Zoom Apps SDK (`window.zoomSdk`) for tests and rehearsals: NOT part of the app.
+ * (It lives in the Zoom emulator package because the rehearsal page, /zoomapp/rehearsal, serves it
+ * when the service runs against the built-in Zoom emulator; the real app never loads it.)
  *
  * It implements the functions the host's Zoom App uses with their documented behaviour
  * (@zoom/appssdk 0.16, dist/sdk.d.ts): `config` first, and only listed capabilities; 1–50 rooms;
  * rooms created, renamed or deleted only while closed; hosts and co-hosts cannot be assigned; one
  * person per `assignParticipantToBreakoutRoom` call; failures are rejected promises carrying an
  * Error with `message` and `code` like the SDK's ZoomApiError; events for joins, leaves, renames
- * and room changes.
+ * (`onParticipantChange`) and room changes (`onMeetingConfigChanged`, as sdk.d.ts types them:
+ * `breakoutRoomsCreated`, `breakoutRoomParticipantsAssigned`, opened/closed).
  *
  * Load it before the app with `window.__ZOOMAPP_SCENARIO__ = {participants: [...]}` set; tests
- * drive the meeting through `zoomSdk.__emulator` (join, leave, rename, snapshot, calls).
+ * drive the meeting through `zoomSdk.__emulator` (join, leave, rename, hostMove, snapshot, calls).
+ * With `storageKey` in the scenario the meeting lives in sessionStorage, like the Zoom client that
+ * outlives a reload of the app's panel: a reload finds the rooms and members as they were.
  */
 (() => {
   "use strict";
@@ -21,7 +26,7 @@
   /** @typedef {import("@zoom/appssdk").OnBreakoutRoomChangeEvent} OnBreakoutRoomChangeEvent */
   /**
    * @typedef {{screenName: string, participantUUID: string, role?: string}} ScenarioParticipant
-   * @typedef {{participants: ScenarioParticipant[], clientVersion?: string}} Scenario
+   * @typedef {{participants: ScenarioParticipant[], clientVersion?: string, storageKey?: string}} Scenario
    * @typedef {{breakoutRoomId: string, name: string, members: Map<string, "assigned" | "joined">}} Room
    */
 
@@ -65,15 +70,45 @@
     /** @type {Record<string, ((event: any) => void)[]>} */
     const handlers = { onParticipantChange: [], onBreakoutRoomChange: [], onMeetingConfigChanged: [] };
     let roomCounter = 0;
+    const storageKey = scenario.storageKey;
+
+    /** The meeting as it was before the panel reloaded (when the scenario keeps it). */
+    function restore() {
+      const saved = storageKey ? sessionStorage.getItem(storageKey) : null;
+      if (!saved) return;
+      const data = JSON.parse(saved);
+      participants.clear();
+      for (const p of data.participants) participants.set(p.participantUUID, p);
+      rooms = data.rooms.map((/** @type {any} */ r) => ({ breakoutRoomId: r.breakoutRoomId, name: r.name,
+        members: new Map(r.members) }));
+      state = data.state;
+      roomOptions = data.roomOptions;
+      calls.push(...data.calls);
+      nextId = data.nextId;
+      roomCounter = data.roomCounter;
+    }
+
+    function save() {
+      if (!storageKey) return;
+      sessionStorage.setItem(storageKey, JSON.stringify({
+        participants: [...participants.values()],
+        rooms: rooms.map((r) => ({ breakoutRoomId: r.breakoutRoomId, name: r.name, members: [...r.members] })),
+        state, roomOptions, calls, nextId, roomCounter,
+      }));
+    }
+
+    restore();
 
     /** @param {string} name @param {unknown} event */
     function emit(name, event) {
+      save();
       for (const handler of handlers[name] || []) setTimeout(() => handler(event), 0);
     }
 
     /** @param {Apis} name @param {unknown} args @returns {string | null} why the call is refused */
     function gate(name, args) {
       calls.push({ name, args });
+      save();
       if (capabilities === null) return NOT_CONFIGURED;
       if (!capabilities.has(name)) return `${name} is not in the capabilities passed to zoomSdk.config`;
       return null;
@@ -166,7 +201,7 @@
           const guests = [...participants.keys()].filter((uuid) => !isStaff(uuid));
           guests.forEach((uuid, i) => rooms[i % count].members.set(uuid, "assigned"));
         }
-        emit("onBreakoutRoomChange", { timestamp: Date.now(), change: "breakoutRoomsCreated",
+        emit("onMeetingConfigChanged", { timestamp: Date.now(), change: "breakoutRoomsCreated",
           breakoutRoomUUIDs: rooms.map((r) => r.breakoutRoomId) });
         return Promise.resolve(roomList());
       },
@@ -185,7 +220,7 @@
       assignParticipantToBreakoutRoom(options) {
         const refused = gate("assignParticipantToBreakoutRoom", options);
         if (refused) return reject(refused, "10001");
-        const who = options.participant ?? options.participantUUID;
+        const who = options.participantUUID ?? options.participant;
         if (typeof who !== "string") return reject("The id of the user is incorrect.", "10094");
         const room = rooms.find((r) => r.breakoutRoomId === options.uuid);
         if (!room) return reject("The id of the Breakout room is incorrect.", "10093");
@@ -195,7 +230,7 @@
         if (isStaff(who)) return reject("Assign user to Breakout Room failed.", "10103");
         removeFromRooms(who);
         room.members.set(who, state === "open" ? "joined" : "assigned");
-        emit("onBreakoutRoomChange", { timestamp: Date.now(), change: "breakoutRoomParticipantsAssigned",
+        emit("onMeetingConfigChanged", { timestamp: Date.now(), change: "breakoutRoomParticipantsAssigned",
           breakoutRoomUUID: room.breakoutRoomId, participantUUIDs: [who] });
         return Promise.resolve({ message: "success" });
       },
@@ -226,10 +261,16 @@
         handlers.onParticipantChange.push(handler);
       },
 
-      /** @param {(event: OnBreakoutRoomChangeEvent) => void} handler */
+      /** The app user's own room changes (the host stays in the main room here). @param {(event: OnBreakoutRoomChangeEvent) => void} handler */
       onBreakoutRoomChange(handler) {
         if (gate("onBreakoutRoomChange", null)) throw new Error(NOT_CONFIGURED);
         handlers.onBreakoutRoomChange.push(handler);
+      },
+
+      /** Room options, rooms opened/closed/created and participants assigned. @param {(event: import("@zoom/appssdk").onMeetingConfigChangedEvent) => void} handler */
+      onMeetingConfigChanged(handler) {
+        if (gate("onMeetingConfigChanged", null)) throw new Error(NOT_CONFIGURED);
+        handlers.onMeetingConfigChanged.push(handler);
       },
 
       /** What tests use to change the meeting and look into it. */
@@ -260,6 +301,27 @@
             { status: "leave", screenName: name, participantId: Number(p.participantId), participantUUID: uuid, role: p.role },
             { status: "join", screenName: name, participantId: Number(p.participantId), participantUUID: uuid, role: p.role },
           ] });
+        },
+        /**
+         * The host moves someone in Zoom's own breakout window (not through the app): into the room
+         * named `roomName`, or back to the main room with null.
+         * @param {string} uuid @param {string | null} roomName
+         */
+        hostMove(uuid, roomName) {
+          if (!participants.has(uuid) || isStaff(uuid)) return false;
+          const room = roomName === null ? null : rooms.find((r) => r.name === roomName);
+          if (room === undefined) return false;
+          const left = rooms.find((r) => r.members.has(uuid));
+          removeFromRooms(uuid);
+          if (room) {
+            room.members.set(uuid, state === "open" ? "joined" : "assigned");
+            emit("onMeetingConfigChanged", { timestamp: Date.now(), change: "breakoutRoomParticipantsAssigned",
+              breakoutRoomUUID: room.breakoutRoomId, participantUUIDs: [uuid] });
+          } else if (left) {
+            emit("onMeetingConfigChanged", { timestamp: Date.now(), change: "breakoutRoomParticipantsLeft",
+              breakoutRoomUUID: left.breakoutRoomId, participantUUIDs: [uuid] });
+          }
+          return true;
         },
         /** Rooms by name with their members' UUIDs, the state and the options. */
         snapshot() {
