@@ -245,6 +245,12 @@ def _render(result: dict[str, Any]) -> None:
         )
         output.say(_("The mails are in {dir}.", dir=result["mails_dir"]))
     _render_attendance(result)
+    output.say(
+        _(
+            "To see the event in the browser (organiser pages, the Zoom App's rehearsal): {command}",
+            command=f"orchestrator demo --serve --dir {result['workdir']}",
+        )
+    )
     if not result["changed"]:
         output.say(_("Nothing changed: the demo had already run in this directory."))
 
@@ -313,8 +319,46 @@ def demo(
             help=f"Rehearse with this many synthetic registrations (1 to {MAX_PEOPLE}).",
         ),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Show the demo in the browser (organiser pages, Zoom App rehearsal) until Ctrl-C.",
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port for --serve.")] = 8080,
     as_json: JsonOption = False,
 ) -> None:
     """Run the sample Fachtag end to end: built-in Zoom emulator, SQLite, mails as .eml files."""
     chosen = workdir if workdir is not None else default_workdir(people)
+    if serve:
+        _serve(chosen, port)
+        return
     output.run_command(as_json, lambda: run_demo(chosen, people), _render)
+
+
+def _serve(workdir: Path, port: int) -> None:
+    import threading
+
+    from orchestrator.demo_serve import DemoLogin, serve_demo
+    from orchestrator.web.zoomapp.rehearsal import rehearsal_hint
+
+    def ready(login: DemoLogin) -> None:
+        output.say(_("The demo in the browser: {url}", url=login.url))
+        output.say(
+            _(
+                "Log in as {email} with the password {password} (new on every start).",
+                email=login.email,
+                password=login.password,
+            )
+        )
+        output.say(rehearsal_hint(login.url, get_language()))
+        output.say(_("Stop with Ctrl-C."))
+
+    stop = threading.Event()
+    try:
+        output.run_command(
+            False, lambda: serve_demo(DemoPaths(workdir.resolve()), port, ready, stop), lambda _r: None
+        )
+    except KeyboardInterrupt:
+        stop.set()

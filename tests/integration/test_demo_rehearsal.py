@@ -8,15 +8,21 @@ minutes per person must then equal what Zoom's own report says.
 
 from __future__ import annotations
 
+import re
+import threading
 from collections import defaultdict
 from pathlib import Path
+
+import requests
 
 from orchestrator.app import App
 from orchestrator.cli.demo_cmd import DemoAttendance, run_demo
 from orchestrator.demo import DemoPaths, demo_settings
 from orchestrator.demo_people import MAX_PEOPLE
+from orchestrator.demo_serve import DemoLogin, serve_demo
 from orchestrator.rehearsal_meeting import WebhookFigures
 from tests.support.cli import invoke
+from tests.support.waiting import wait_for
 
 PEOPLE = 40
 
@@ -55,6 +61,39 @@ def test_demo_with_synthetic_people_plays_the_meeting_through_an_outage(tmp_path
     again = run_demo(tmp_path, people=PEOPLE)
     assert again["changed"] is False and again["webhooks"] is None
     assert again["attendance"].certificates == attendance.certificates
+
+    # demo --serve: the organiser pages and the Zoom App's rehearsal of the same store.
+    assert_served(DemoPaths(tmp_path), result["event"])
+
+
+def assert_served(paths: DemoPaths, event_key: str) -> None:
+    logins: list[DemoLogin] = []
+    stop, failures = threading.Event(), []
+
+    def serve() -> None:
+        try:
+            serve_demo(paths, 0, logins.append, stop)
+        except Exception as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        wait_for(lambda: logins or failures, timeout=30, what="the demo server")
+        assert not failures
+        (login,) = logins
+        http = requests.Session()
+        page = http.get(f"{login.url}/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None
+        form = {"csrf_token": token.group(1), "email": login.email, "password": login.password, "next": "/"}
+        assert http.post(f"{login.url}/login", data=form, timeout=10).status_code == 200
+        for path in (f"/events/{event_key}", "/zoomapp/rehearsal"):
+            answer = http.get(login.url + path, timeout=30)
+            assert answer.status_code == 200, path
+    finally:
+        stop.set()
+        thread.join(30)
 
 
 def test_demo_refuses_more_people_than_it_can_rehearse(tmp_path: Path) -> None:
