@@ -9,6 +9,7 @@ reason. Rows are inserted with ``ON CONFLICT DO NOTHING``: two planners never qu
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -98,10 +99,10 @@ def plan_outbox(session: Session, event: Event, now: datetime) -> PlanReport:
         .outerjoin(ZoomRegistration, ZoomRegistration.person_id == Person.id)
         .where(Person.event_id == event.id)
     ).all()
-    existing: dict[tuple[int, str], OutboxMessage] = {
-        (row.person_id, row.occasion): row
-        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.event_id == event.id))
-    }
+    # Each person's rows by occasion: looked up per person, so planning stays linear in the rows.
+    existing: dict[int, dict[str, OutboxMessage]] = defaultdict(dict)
+    for stored in session.scalars(select(OutboxMessage).where(OutboxMessage.event_id == event.id)):
+        existing[stored.person_id][stored.occasion] = stored
     room_maps = {r.number: assignments_for_round(session, event.id, r.number) for r in agenda.breakout_rounds}
     inserts: list[dict[str, Any]] = []
 
@@ -115,8 +116,9 @@ def plan_outbox(session: Session, event: Event, now: datetime) -> PlanReport:
         else:
             wanted = {}
             gone_reason = Reason.PERSON_CANCELLED if not person.is_active else Reason.NOT_REGISTERED
+        rows = existing.pop(person.id, {})
         for occasion, want in wanted.items():
-            row = existing.pop((person.id, occasion), None)
+            row = rows.pop(occasion, None)
             # Overdue rows are left to the dispatcher, which skips and reports them per occasion.
             skip = want.skip
             if row is None:
@@ -126,8 +128,7 @@ def plan_outbox(session: Session, event: Event, now: datetime) -> PlanReport:
                 continue
             _update_row(row, want.slot, skip, report, now)
         # Whatever this person still has beyond ``wanted`` is no longer wanted.
-        for key in [k for k in existing if k[0] == person.id]:
-            row = existing.pop(key)
+        for row in rows.values():
             reason = Reason.NO_ROOM if row.kind == "breakout_room" and wanted else gone_reason
             if row.state == OutboxState.QUEUED:
                 row.state = OutboxState.CANCELLED
