@@ -13,6 +13,7 @@ from orchestrator.cli.options import AllowPastOption, EventOption, JsonOption
 from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.i18n import N_, _
+from orchestrator.meeting.plan import SetupPlan, plan_setup
 from orchestrator.meeting.service import MeetingStatus, SetupResult, meeting_status, run_setup
 
 app = typer.Typer(help="The event's Zoom meeting.", no_args_is_help=True)
@@ -26,6 +27,15 @@ ACTION_TEXT = {
     "recreated": N_("Zoom meeting {id} created anew."),
 }
 
+PLAN_TEXT = {
+    "create": N_("A new Zoom meeting would be created."),
+    "resume": N_("An interrupted creation would be completed (the meeting is looked for in Zoom first)."),
+    "update": N_("Zoom meeting {id} would be updated (one change)."),
+    "unchanged": N_("Zoom meeting {id} is up to date."),
+    "missing": N_("Zoom meeting {id} no longer exists in Zoom; only --recreate would create a new one."),
+    "recreate": N_("Zoom meeting {id} no longer exists in Zoom; a new one would be created."),
+}
+
 
 @app.command("setup")
 def setup(
@@ -34,9 +44,23 @@ def setup(
         bool, typer.Option("--recreate", help="Create a new meeting if it was deleted in Zoom.")
     ] = False,
     allow_past: AllowPastOption = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would be sent to Zoom; change nothing.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Create the Zoom meeting from the agenda; a rerun changes nothing, an edited agenda one PATCH."""
+
+    def plan_action() -> SetupPlan:
+        rt = runtime()
+        loaded = load_agenda(
+            path, now=rt.clock.now(), allow_past=allow_past, default_timezone=rt.settings.timezone
+        )
+        return plan_setup(rt.store, rt.zoom, loaded, recreate=recreate)
+
+    if dry_run:
+        output.run_command(as_json, plan_action, _render_plan)
+        return
 
     def render(result: SetupResult) -> None:
         for warning in result.warnings:
@@ -61,6 +85,16 @@ def setup(
         )
 
     output.run_command(as_json, action, render)
+
+
+def _render_plan(plan: SetupPlan) -> None:
+    output.say(_(PLAN_TEXT[plan.action], id=plan.zoom_meeting_id or "-"))
+    if plan.fields:
+        output.say(_("Changed fields: {fields}", fields=", ".join(plan.fields)))
+    if plan.questions_change:
+        output.say(_("The registration form in Zoom would be updated."))
+    if plan.nothing_to_send:
+        output.say(_("Nothing to send to Zoom."))
 
 
 @app.command("show")

@@ -17,7 +17,8 @@ from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 WEBHOOK_PATH = "/zoom/webhook"
-_UPLOAD_PATH = re.compile(r"^/events/[^/]+/import$")
+# The registration import, a new event's agenda file and the agenda editor (its text view).
+_UPLOAD_PATH = re.compile(r"^(?:/events/[^/]+/import|/new-event/upload|/events/[^/]+/agenda(?:/text)?)$")
 
 
 @dataclass
