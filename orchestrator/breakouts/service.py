@@ -8,6 +8,7 @@ call these with the collaborators they need (store, Zoom client, clock); the pie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from orchestrator.breakouts.apply_lease import apply_lease
 from orchestrator.breakouts.export import roster_csv, roster_html, zoom_csv
 from orchestrator.breakouts.limits import ZoomLimits, check_limits
 from orchestrator.breakouts.moderate import move_person, show_round, swap_people
+from orchestrator.breakouts.overview import PlanOverview, plan_overview
 from orchestrator.breakouts.payload import round_rooms
 from orchestrator.breakouts.plan import PlanOptions, plan_event
 from orchestrator.breakouts.results import (
@@ -57,13 +59,36 @@ class BreakoutWork:
     clock: Clock
 
 
-def plan(store: Store, clock: Clock, event_key: str | None, options: PlanOptions) -> PlanReport:
-    """Plan (or re-plan) and store; nothing is stored when the plan is impossible."""
+def plan(
+    store: Store,
+    clock: Clock,
+    event_key: str | None,
+    options: PlanOptions,
+    *,
+    dry_run: bool = False,
+    before_commit: Callable[[Session, Event, PlanReport], object] | None = None,
+) -> PlanReport:
+    """Plan (or re-plan) and store; nothing is stored when the plan is impossible.
+
+    ``dry_run``: plan and report, store nothing (the preview of a rebalance). ``before_commit`` runs
+    in the same transaction before the commit (the browser's audit log; it may raise to refuse).
+    """
     with store.session() as session:
         event = resolve_event(session, event_key)
         report = plan_event(session, event, now=clock.now(), options=options)
+        if dry_run:
+            session.rollback()
+            return report
+        if before_commit is not None:
+            before_commit(session, event, report)
         session.commit()
         return report
+
+
+def overview(store: Store, clock: Clock, event_key: str | None) -> PlanOverview:
+    """Every round as planned now: rooms, seats taken, wishes met, who has no room (read-only)."""
+    with store.session() as session:
+        return plan_overview(session, resolve_event(session, event_key), clock.now())
 
 
 def apply(work: BreakoutWork, event_key: str | None, round_number: int, limits: ZoomLimits) -> ApplyResult:
@@ -78,6 +103,44 @@ def apply(work: BreakoutWork, event_key: str | None, round_number: int, limits: 
         return ApplyResult.of(event.key, outcome)
 
 
+@dataclass(frozen=True)
+class ExportedFile:
+    """One exported file in memory: its default name and its text."""
+
+    name: str
+    text: str
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix
+
+
+@dataclass(frozen=True)
+class ExportContent:
+    """What an export holds (the browser offers it as a download, the command writes it)."""
+
+    event: str
+    round: int
+    format: str
+    files: tuple[ExportedFile, ...]
+    people: int
+
+
+def export_content(
+    store: Store, event_key: str | None, round_number: int, fmt: ExportFormat
+) -> ExportContent:
+    """Zoom's CSV or the moderators' roster (HTML and/or CSV) of one planned round, in memory."""
+    with store.session() as session:
+        event = resolve_event(session, event_key)
+        round_row = find_round(event, round_number)
+        _require_planned(session, round_row)
+        if fmt == "zoom-csv":
+            files, people = _zoom_csv_file(session, event, round_row)
+        else:
+            files, people = _roster_files(session, event, round_row, fmt)
+        return ExportContent(event.key, round_number, fmt, tuple(files), people)
+
+
 def export(
     store: Store, event_key: str | None, round_number: int, fmt: ExportFormat, output: str | Path | None
 ) -> ExportResult:
@@ -85,46 +148,42 @@ def export(
 
     ``output`` is a file (roster: a base name) or a directory for the default name inside it.
     """
-    with store.session() as session:
-        event = resolve_event(session, event_key)
-        round_row = find_round(event, round_number)
-        _require_planned(session, round_row)
+    content = export_content(store, event_key, round_number, fmt)
+    written: list[Path] = []
+    for item in content.files:
         if fmt == "zoom-csv":
-            files, people = _export_zoom_csv(session, event, round_row, output)
+            path = output_file(output, item.name) or Path(item.name)
         else:
-            files, people = _export_roster(session, event, round_row, fmt, output)
-        return ExportResult(event.key, round_number, fmt, [str(f) for f in files], people)
+            default = str(Path(item.name).with_suffix(""))
+            base = output_file(output, default) or Path(default)
+            path = _with_suffix(base, item.suffix, fmt == "roster")
+        written.append(_write(path, item.text))
+    return ExportResult(content.event, round_number, fmt, [str(f) for f in written], content.people)
 
 
-def _export_zoom_csv(
-    session: Session, event: Event, round_row: BreakoutRoundRecord, output: str | Path | None
-) -> tuple[list[Path], int]:
+def _zoom_csv_file(
+    session: Session, event: Event, round_row: BreakoutRoundRecord
+) -> tuple[list[ExportedFile], int]:
     rooms = round_rooms(session, event, round_row)
     check_limits(round_row.number, rooms, ZoomLimits(max_participants=10**9))
-    default = f"breakouts-{event.key}-round{round_row.number}-zoom.csv"
-    path = output_file(output, default) or Path(default)
-    return [_write(path, zoom_csv(rooms))], sum(len(room.emails) for room in rooms)
+    name = f"breakouts-{event.key}-round{round_row.number}-zoom.csv"
+    return [ExportedFile(name, zoom_csv(rooms))], sum(len(room.emails) for room in rooms)
 
 
-def _export_roster(
-    session: Session,
-    event: Event,
-    round_row: BreakoutRoundRecord,
-    fmt: ExportFormat,
-    output: str | Path | None,
-) -> tuple[list[Path], int]:
+def _roster_files(
+    session: Session, event: Event, round_row: BreakoutRoundRecord, fmt: ExportFormat
+) -> tuple[list[ExportedFile], int]:
     entries = roster(session, event, round_row)
-    default = f"roster-{event.key}-round{round_row.number}"
-    base = output_file(output, default) or Path(default)
-    files: list[Path] = []
+    stem = f"roster-{event.key}-round{round_row.number}"
+    files: list[ExportedFile] = []
     if fmt in ("roster", "roster-html"):
         start = round_row.start_utc.astimezone(ZoneInfo(event.timezone)).strftime("%d.%m.%Y %H:%M")
         html = roster_html(
             entries, event_title=event.title, round_title=round_row.title, start=start, lang=get_language()
         )
-        files.append(_write(_with_suffix(base, ".html", fmt == "roster"), html))
+        files.append(ExportedFile(f"{stem}.html", html))
     if fmt in ("roster", "roster-csv"):
-        files.append(_write(_with_suffix(base, ".csv", fmt == "roster"), roster_csv(entries)))
+        files.append(ExportedFile(f"{stem}.csv", roster_csv(entries)))
     return files, sum(room.participants for room in entries)
 
 

@@ -15,10 +15,10 @@ from orchestrator.cli.state import runtime
 from orchestrator.errors import BadInput
 from orchestrator.i18n import N_, _
 from orchestrator.jobs.mail import mail_service
-from orchestrator.mail.results import PreviewResult, ScheduleResult, SendDueResult, StatusResult
+from orchestrator.mail.results import HoldResult, PreviewResult, ScheduleResult, SendDueResult, StatusResult
 from orchestrator.outpaths import output_directory
 
-app = typer.Typer(help="Participant mails: preview, schedule, send, status.", no_args_is_help=True)
+app = typer.Typer(help="Participant mails: preview, schedule, send, status, hold.", no_args_is_help=True)
 
 STATE_LABELS = {
     "queued": N_("queued"),
@@ -163,3 +163,42 @@ def status_cmd(event: EventOption = None, as_json: JsonOption = False) -> None:
             )
 
     output.run_command(as_json, lambda: mail_service(runtime()).status(event), render)
+
+
+# -- hold / release ------------------------------------------------------------------------------
+KindArgument = Annotated[str, typer.Argument(help="confirmation | reminder | breakout_room | thank_you")]
+
+
+def _hold(kind: str, event: str | None, as_json: bool, *, held: bool) -> None:
+    def render(result: HoldResult) -> None:
+        if held:
+            text = _(
+                "{kind} mails are held: none is sent until released ({queued} queued).",
+                kind=result.kind,
+                queued=result.queued,
+            )
+        else:
+            text = _(
+                "{kind} mails are released: the next dispatch sends what is due ({queued} queued).",
+                kind=result.kind,
+                queued=result.queued,
+            )
+        output.say(text if result.changed else _("Nothing changed.") + " " + text)
+
+    output.run_command(
+        as_json,
+        lambda: mail_service(runtime()).set_hold(event, kind, held=held, by="command line"),
+        render,
+    )
+
+
+@app.command("hold")
+def hold_cmd(kind: KindArgument, event: EventOption = None, as_json: JsonOption = False) -> None:
+    """Hold back one mail kind: nothing of it is sent (by 'run' or 'send-due') until released."""
+    _hold(kind, event, as_json, held=True)
+
+
+@app.command("release")
+def release_cmd(kind: KindArgument, event: EventOption = None, as_json: JsonOption = False) -> None:
+    """Release a held mail kind: the next dispatch sends what is due (overdue mails are skipped)."""
+    _hold(kind, event, as_json, held=False)

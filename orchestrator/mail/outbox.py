@@ -13,6 +13,8 @@
 Claiming: PostgreSQL locks candidate rows with ``SELECT … FOR UPDATE SKIP LOCKED``; on every
 backend the UPDATE is conditional (``state = 'queued'``) and the rows claimed are read back by a
 per-batch token, so two dispatchers never hold the same row.
+Kinds the organiser holds back for the event (``mail_hold``, see :mod:`orchestrator.mail.holds`)
+are neither claimed nor counted as due.
 
 Leases: a dispatcher sends a claimed row only while more than half of its lease is left (checked
 in the worker right before the message is built), so a row another dispatcher takes over after
@@ -41,7 +43,7 @@ from email.utils import parseaddr
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from orchestrator.db.models import OutboxMessage, OutboxState
+from orchestrator.db.models import MailHold, OutboxMessage, OutboxState
 
 M = OutboxMessage
 
@@ -136,8 +138,14 @@ def skip_overdue(session: Session, event_id: int, now: datetime) -> dict[str, in
     return {occasion: int(count) for occasion, count in rows}
 
 
+def _not_held(event_id: int) -> object:
+    """Rows whose kind the organiser holds back for this event are not sendable (see ``holds``)."""
+    return M.kind.not_in(select(MailHold.kind).where(MailHold.event_id == event_id).scalar_subquery())
+
+
 def _due(event_id: int, now: datetime) -> list[object]:
     return [
+        _not_held(event_id),
         M.event_id == event_id,
         M.state == OutboxState.QUEUED,
         M.due_at <= now,
@@ -255,12 +263,19 @@ def next_due_at(session: Session, event_id: int, now: datetime) -> datetime | No
     """The earliest moment after ``now`` at which a queued row becomes sendable."""
     due = session.scalar(
         select(func.min(M.due_at)).where(
-            M.event_id == event_id, M.state == OutboxState.QUEUED, M.due_at > now, M.deadline >= M.due_at
+            M.event_id == event_id,
+            M.state == OutboxState.QUEUED,
+            M.due_at > now,
+            M.deadline >= M.due_at,
+            _not_held(event_id),  # type: ignore[arg-type]
         )
     )
     retry = session.scalar(
         select(func.min(M.next_attempt_at)).where(
-            M.event_id == event_id, M.state == OutboxState.QUEUED, M.next_attempt_at > now
+            M.event_id == event_id,
+            M.state == OutboxState.QUEUED,
+            M.next_attempt_at > now,
+            _not_held(event_id),  # type: ignore[arg-type]
         )
     )
     moments = [m for m in (due, retry) if m is not None]
@@ -269,6 +284,12 @@ def next_due_at(session: Session, event_id: int, now: datetime) -> datetime | No
 
 def due_now_count(session: Session, event_id: int, now: datetime) -> int:
     return int(session.scalar(select(func.count()).select_from(M).where(*_due(event_id, now))) or 0)  # type: ignore[arg-type]
+
+
+def queued_count(session: Session, event_id: int, kind: str) -> int:
+    """Queued rows of one kind (waiting to be due, or held)."""
+    query = select(func.count()).where(M.event_id == event_id, M.kind == kind, M.state == OutboxState.QUEUED)
+    return int(session.scalar(query) or 0)
 
 
 def requeue_failed(session: Session, event_id: int, row_ids: list[int] | None = None) -> int:

@@ -163,8 +163,41 @@ class HostMailResult:
     reason: str | _Omit = OMIT
 
 
+@dataclass(frozen=True)
+class HoldResult:
+    """``mail hold`` / ``mail release``: the kind, whether it is held now, and whether that changed."""
+
+    event: str
+    kind: str
+    held: bool
+    changed: bool
+    queued: int
+
+
+@dataclass(frozen=True)
+class HeldKind:
+    """A mail kind held back for an event: who held it and when."""
+
+    kind: str
+    held_at: datetime
+    held_by: str
+
+
+@dataclass(frozen=True)
+class TestMailResult:
+    """A test mail of one kind and language sent to one address (sample data, no real link)."""
+
+    event: str
+    kind: str
+    language: str
+    to: str
+    message_id: str
+
+
 __all__ = [
     "DispatchFailure",
+    "HeldKind",
+    "HoldResult",
     "HostMailResult",
     "MailFailure",
     "PlanResult",
@@ -173,4 +206,5 @@ __all__ = [
     "ScheduleResult",
     "SendDueResult",
     "StatusResult",
+    "TestMailResult",
 ]

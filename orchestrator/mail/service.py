@@ -11,13 +11,15 @@ Due-ness lives in the outbox (computed from the agenda), not in the caller: when
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,21 +28,29 @@ from orchestrator.db.store import Store
 from orchestrator.events import agenda_of, resolve_event
 from orchestrator.mail import outbox
 from orchestrator.mail.dispatch_config import DispatchConfig
+from orchestrator.mail.outbox import domain_of
 from orchestrator.mail.planner import plan_outbox
+from orchestrator.mail.prepared import PreparedMessage
 from orchestrator.mail.results import (
+    HeldKind,
+    HoldResult,
     HostMailResult,
     PlanResult,
     PreviewResult,
     ScheduleResult,
     SendDueResult,
     StatusResult,
+    TestMailResult,
 )
 from orchestrator.mail.status import schedule, status
 from orchestrator.mail.transports.base import Transport, TransportError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from orchestrator.db.models import Event
     from orchestrator.mail.dispatch import Dispatcher
-    from orchestrator.mail.preview import PreviewRequest
+    from orchestrator.mail.preview import MailPreview, PreviewRequest
     from orchestrator.mail.render import MailRenderer
 
 
@@ -106,6 +116,88 @@ class MailService:
                 date=self.clock.now(),
             )
         return PreviewResult(event.key, request.kind, request.language, tuple(files))
+
+    def render_mail(self, event_key: str | None, request: PreviewRequest) -> MailPreview:
+        """Render one mail kind in one language in memory (the browser's preview); sends nothing."""
+        from orchestrator.mail.preview import build_preview
+
+        with self.store.session() as session:
+            event = resolve_event(session, event_key)
+            return build_preview(
+                session,
+                event,
+                self.renderer(),
+                request,
+                sender=self.options.dispatch.sender,
+                date=self.clock.now(),
+            )
+
+    def send_test(self, event_key: str | None, request: PreviewRequest, to: str) -> TestMailResult:
+        """Send one mail of ``request``'s kind and language to ``to`` with sample data.
+
+        The join link is always the placeholder and the subject starts with "[Test]"; no outbox
+        row is written. A refused or unreachable server raises ``TransportError`` with its reason.
+        """
+        from orchestrator.mail.preview import TestAddress, build_preview
+
+        sender = self.options.dispatch.sender
+        message_id = f"<test-{request.kind}-{request.language}-{uuid.uuid4().hex[:16]}@{domain_of(sender)}>"
+        with self.store.session() as session:
+            event = resolve_event(session, event_key)
+            preview = build_preview(
+                session,
+                event,
+                self.renderer(),
+                dataclasses.replace(request, to=None, hide_link=True),
+                sender=sender,
+                date=self.clock.now(),
+                test=TestAddress(to, message_id),
+            )
+            key = event.key
+        _name, address = parseaddr(to)
+        message = PreparedMessage(
+            data=preview.eml, sender=parseaddr(sender)[1], recipients=(address,), message_id=message_id
+        )
+        transport = self.transport_factory()
+        try:
+            transport.open()
+            transport.send(message)
+        finally:
+            transport.close()
+        return TestMailResult(key, request.kind, request.language, address, message_id)
+
+    def set_hold(
+        self,
+        event_key: str | None,
+        kind: str,
+        *,
+        held: bool,
+        by: str,
+        audit: Callable[[Session, Event, HoldResult], object] | None = None,
+    ) -> HoldResult:
+        """Hold back (``held``) or release one mail kind of an event; safe to repeat.
+
+        ``audit`` is called in the same transaction (the browser's audit log) before the commit.
+        """
+        from orchestrator.mail.holds import set_hold
+
+        with self.store.session() as session:
+            event = resolve_event(session, event_key)
+            changed = set_hold(session, event, kind, held=held, by=by, now=self.clock.now())
+            result = HoldResult(event.key, kind, held, changed, outbox.queued_count(session, event.id, kind))
+            if audit is not None:
+                audit(session, event, result)
+            session.commit()
+            return result
+
+    def holds(self, event_key: str | None) -> tuple[HeldKind, ...]:
+        """The mail kinds held back for the event, with who held them and when."""
+        from orchestrator.mail.holds import held_kinds
+
+        with self.store.session() as session:
+            event = resolve_event(session, event_key)
+            rows = held_kinds(session, event.id)
+            return tuple(HeldKind(kind, row.held_at, row.held_by) for kind, row in rows.items())
 
     def plan(self, event_key: str | None) -> PlanResult:
         """Bring the outbox in line with agenda and people (no sending)."""
