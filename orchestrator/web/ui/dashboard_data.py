@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.db.models import Event, OutboxMessage, Person, WebhookEvent, ZoomMeeting
-from orchestrator.i18n import language
-from orchestrator.mail.status import schedule, status
+from orchestrator.db.models import (
+    Event,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    WebhookEvent,
+    ZoomMeeting,
+    ZoomRegistration,
+)
+from orchestrator.db.models.person import PersonStatus, RegistrationState
+from orchestrator.i18n import _, language
+from orchestrator.mail.results import MailFailure
+from orchestrator.mail.status import schedule
 from orchestrator.registrants.headers import field_label
 from orchestrator.registrants.records import RowIssue, reason_text
-from orchestrator.registrants.report import STATES, list_people, registration_report
-from orchestrator.registrants.results import PersonRow
+from orchestrator.registrants.report import STATES
+from orchestrator.registrants.results import Problem
 from orchestrator.web.registrations import REFUSED_PREFIX
+from orchestrator.web.ui.people_data import PeopleFilter, people_page
 
 MAX_REFUSED_SHOWN = 50
+MAX_MAIL_FAILURES = 50
+M = OutboxMessage
+DASHBOARD_ROWS = 50  # the registrant table shows the first page; the people page has everyone
 _EMAIL_DETAILS = frozenset({"formula_prefix", "non_ascii_local_part"})
 
 
@@ -50,20 +63,6 @@ def meeting_info(session: Session, event: Event) -> dict[str, Any] | None:
         "registration_url": meeting.registration_url,
         "last_checked_at": meeting.last_checked_at,
     }
-
-
-def mail_states_by_person(session: Session, event: Event) -> dict[str, list[dict[str, Any]]]:
-    """Per e-mail: the person's mails (occasion, state, due time), in due order."""
-    rows = session.execute(
-        select(Person.email, OutboxMessage.occasion, OutboxMessage.state, OutboxMessage.due_at)
-        .join(Person, Person.id == OutboxMessage.person_id)
-        .where(OutboxMessage.event_id == event.id)
-        .order_by(Person.email, OutboxMessage.due_at, OutboxMessage.occasion)
-    )
-    result: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for email, occasion, state, due_at in rows:
-        result[email].append({"occasion": occasion, "state": state, "due_at": due_at})
-    return result
 
 
 @dataclass(frozen=True)
@@ -111,35 +110,97 @@ def refused_zoom_registrations(session: Session, event: Event) -> list[RefusedRe
 
 
 @dataclass(frozen=True)
-class RegistrantWithMails(PersonRow):
-    """A row of the registrant table: the person's registration and their mails."""
+class RegistrationCounts:
+    """How many people the event has, per registration state (``report.people``/``report.states``)."""
 
+    people: int
+    states: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """A row of the dashboard's registrant table (the first page of the people list)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str | None
+    state: str
     mails: list[dict[str, Any]]
 
-    @classmethod
-    def of(cls, person: PersonRow, mails: list[dict[str, Any]]) -> RegistrantWithMails:
-        return cls(**{item.name: getattr(person, item.name) for item in fields(person)}, mails=mails)
+
+def failed_registrations(session: Session, event: Event) -> list[Problem]:
+    """Active people whose Zoom registration was refused, with Zoom's reason (one query)."""
+    # ``person_state`` is "failed" exactly for active people whose registration Zoom refused.
+    rows = session.execute(
+        select(Person.email, Person.first_name, Person.last_name, ZoomRegistration.last_error)
+        .join(ZoomRegistration, ZoomRegistration.person_id == Person.id)
+        .where(
+            Person.event_id == event.id,
+            Person.status == PersonStatus.ACTIVE,
+            ZoomRegistration.state == RegistrationState.FAILED,
+        )
+        .order_by(Person.last_name, Person.first_name, Person.email)
+    )
+    return [
+        Problem(
+            email=email, name=f"{first} {last}".strip(), state="failed", reason=error or _(STATES["failed"])
+        )
+        for email, first, last, error in rows
+    ]
+
+
+def mail_failures(session: Session, event: Event, *, limit: int = MAX_MAIL_FAILURES) -> list[MailFailure]:
+    """Failed mails and queued ones whose last attempt failed, as ``mail status`` lists them.
+
+    Two narrow queries instead of :func:`orchestrator.mail.status.status`, whose counts per kind the
+    dashboard does not show (they cost a grouped pass over every mail of the event).
+    """
+    found: list[MailFailure] = []
+    for state in (OutboxState.FAILED, OutboxState.QUEUED):
+        query = (
+            select(M.id, Person.email, M.occasion, M.attempts, M.last_error, M.state)
+            .join(Person, Person.id == M.person_id)
+            .where(M.event_id == event.id, M.state == state)
+            .order_by(M.occasion, Person.email)
+            .limit(limit - len(found))
+        )
+        if state == OutboxState.QUEUED:
+            query = query.where(M.last_error.is_not(None))
+        found += [MailFailure(*row) for row in session.execute(query)]
+        if len(found) >= limit:
+            break
+    return found
 
 
 def dashboard(session: Session, event: Event, now: datetime, state_filter: str | None) -> dict[str, Any]:
-    """Everything on the dashboard of ``event``; ``state_filter`` limits the registrant table."""
-    report = registration_report(session, event)
-    wanted = [state_filter] if state_filter in STATES else None
-    mails = mail_states_by_person(session, event)
+    """Everything on the dashboard of ``event``; ``state_filter`` limits the registrant table.
+
+    The cost does not grow with the number of people beyond grouped counts: the table shows the
+    first page of the people list (``people_data``), the failures only the refused registrations.
+    """
+    wanted = state_filter if state_filter in STATES else None
+    page = people_page(session, event, PeopleFilter(zoom=wanted), page_size=DASHBOARD_ROWS, counts=True)
     people = [
-        RegistrantWithMails.of(person, mails.get(person.email, []))
-        for person in list_people(session, event, wanted)
+        DashboardRow(
+            first_name=row.first_name,
+            last_name=row.last_name,
+            email=row.email,
+            organisation=row.organisation,
+            state=row.state,
+            mails=[{"occasion": occasion, "state": mail_state} for occasion, mail_state in row.mails],
+        )
+        for row in page.rows
     ]
-    mail_status = status(session, event)
     return {
         "meeting": meeting_info(session, event),
-        "report": report,
+        "report": RegistrationCounts(people=page.everyone, states=page.state_counts),
         "people": people,
-        "state_filter": state_filter if wanted else None,
-        "zoom_failures": [p for p in report.problems if p.state == "failed"],
+        "people_total": page.total,
+        "state_filter": wanted,
+        "zoom_failures": failed_registrations(session, event),
         "zoom_refused": refused_zoom_registrations(session, event),
-        "mail_failures": mail_status.failures,
-        "mail_by_kind": mail_status.by_kind,
+        "mail_failures": mail_failures(session, event),
         "schedule": schedule(session, event, now).mails,
         "now": now,
     }

@@ -49,9 +49,22 @@ NOT_FOUND_TEXT = N_("There is no such page, or you may not see it.")
 
 def ui_routers() -> list[APIRouter]:
     """The routers of the login, dashboard, moderator console and their static files."""
+    from orchestrator.web.ui import agenda_pages, breakouts_page, day, mails, people, zoom_page
     from orchestrator.web.zoomapp import routes as zoomapp
 
-    return [routes_auth.router, dashboard.router, console.router, static.router, zoomapp.router]
+    return [
+        routes_auth.router,
+        dashboard.router,
+        console.router,
+        static.router,
+        zoomapp.router,
+        mails.router,
+        breakouts_page.router,
+        people.router,
+        day.router,
+        agenda_pages.router,
+        zoom_page.router,
+    ]
 
 
 def cookie_secure(settings: Settings) -> bool:

@@ -14,6 +14,10 @@ STATIC_DIR = Path(__file__).parent / "static"
 FILES = {
     "app.css": "text/css; charset=utf-8",
     "console.js": "text/javascript; charset=utf-8",
+    "day.js": "text/javascript; charset=utf-8",
+    "people.css": "text/css; charset=utf-8",
+    "mails.css": "text/css; charset=utf-8",
+    "agenda.css": "text/css; charset=utf-8",
 }
 
 
