@@ -30,6 +30,7 @@ from orchestrator.logsafety import register_secret
 from orchestrator.settings import Settings
 
 if TYPE_CHECKING:
+    from orchestrator.mail.plan_memo import PlanMemo
     from orchestrator.mail.service import MailOptions
     from orchestrator.mail.transports import Transport
     from orchestrator.zoom.client import ZoomClient
@@ -181,6 +182,13 @@ class App:
             password=settings.smtp_password,
             timeout=settings.smtp_timeout_seconds,
         )
+
+    @cached_property
+    def plan_memo(self) -> PlanMemo:
+        """The memo of the latest outbox plan per event: a pass with nothing new skips planning."""
+        from orchestrator.mail.plan_memo import PlanMemo
+
+        return PlanMemo()
 
     def mail_options(self) -> MailOptions:
         """The mail settings (``ORCHESTRATOR_MAIL_*``) as the mail service's options."""

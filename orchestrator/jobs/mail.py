@@ -27,6 +27,7 @@ def mail_service(rt: App, *, transport_factory: Callable[[], Transport] | None =
         rt.clock,
         transport_factory or rt.mail_transport_factory(),
         rt.mail_options(),
+        rt.plan_memo,
     )
 
 

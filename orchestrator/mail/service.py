@@ -29,7 +29,8 @@ from orchestrator.events import agenda_of, resolve_event
 from orchestrator.mail import outbox
 from orchestrator.mail.dispatch_config import DispatchConfig
 from orchestrator.mail.outbox import domain_of
-from orchestrator.mail.planner import plan_outbox
+from orchestrator.mail.plan_memo import PlanMemo, plan_inputs
+from orchestrator.mail.planner import PlanReport, plan_outbox
 from orchestrator.mail.prepared import PreparedMessage
 from orchestrator.mail.results import (
     HeldKind,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from orchestrator.mail.dispatch import Dispatcher
     from orchestrator.mail.preview import MailPreview, PreviewRequest
     from orchestrator.mail.render import MailRenderer
+    from orchestrator.mail.resend import ResendResult
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class MailService:
     clock: Clock
     transport_factory: Callable[[], Transport]
     options: MailOptions
+    # The process's memo of the latest plan per event (None: plan on every pass).
+    plan_memo: PlanMemo | None = None
 
     def renderer(self) -> MailRenderer:
         """The template renderer (built-in templates, or the organiser's overrides)."""
@@ -190,6 +194,29 @@ class MailService:
             session.commit()
             return result
 
+    def resend_link(
+        self,
+        event_key: str | None,
+        email: str,
+        *,
+        audit: Callable[[Session, Event, ResendResult], object] | None = None,
+    ) -> ResendResult:
+        """Queue the person's confirmation (with their personal join link) once more; safe to repeat.
+
+        The next dispatch sends it; the link itself is never returned. ``audit`` is called in the
+        same transaction (the browser's audit log) before the commit, only when a mail was queued.
+        """
+        from orchestrator.mail.resend import person_id_of, resend_confirmation
+
+        with self.store.session() as session:
+            event = resolve_event(session, event_key)
+            person_id = person_id_of(session, event, email)
+            result = resend_confirmation(session, event, person_id, self.clock.now())
+            if audit is not None and result.outcome == "queued":
+                audit(session, event, result)
+            session.commit()
+            return result
+
     def holds(self, event_key: str | None) -> tuple[HeldKind, ...]:
         """The mail kinds held back for the event, with who held them and when."""
         from orchestrator.mail.holds import held_kinds
@@ -203,17 +230,29 @@ class MailService:
         """Bring the outbox in line with agenda and people (no sending)."""
         with self.store.session() as session:
             event = resolve_event(session, event_key)
-            report = plan_outbox(session, event, self.clock.now())
-            session.commit()
+            report = self._plan(session, event)
             return PlanResult.of(event.key, report)
 
     def schedule(self, event_key: str | None) -> ScheduleResult:
         """Plan the outbox (idempotent), then list each mail occasion with its times and counts."""
         with self.store.session() as session:
             event = resolve_event(session, event_key)
-            plan_outbox(session, event, self.clock.now())
-            session.commit()
+            self._plan(session, event)
             return schedule(session, event, self.clock.now())
+
+    def _plan(self, session: Session, event: Event) -> PlanReport:
+        """Plan and commit, unless the memo knows that nothing planning reads has changed."""
+        if self.plan_memo is None:
+            report = plan_outbox(session, event, self.clock.now())
+            session.commit()
+            return report
+        inputs = plan_inputs(session, event)
+        if self.plan_memo.unchanged(event.id, inputs):
+            return PlanReport()
+        report = plan_outbox(session, event, self.clock.now())
+        session.commit()
+        self.plan_memo.remember(event.id, inputs)
+        return report
 
     def status(self, event_key: str | None) -> StatusResult:
         """Counts per mail kind and state, skip reasons and failures with the server's reason."""
