@@ -176,7 +176,17 @@ def test_day_json_shows_what_went_out_who_is_in_and_failures_with_repairs(
     assert retried.status_code == 303
     with rt.session() as session:
         assert session.get(OutboxMessage, failed_id).state == "queued"  # type: ignore[union-attr]
-    assert client.get(f"{DAY}.json").json()["day"]["failure_counts"]["mail"] == 0
+    again = client.get(f"{DAY}.json").json()
+    assert again["day"]["failure_counts"]["mail"] == 0
+    # the retried mail makes its occasion a mailing under way again, with its progress
+    assert day["mailings"] == []
+    with rt.session() as session:
+        retried_row = session.get(OutboxMessage, failed_id)
+        assert retried_row is not None
+        occasion = retried_row.occasion
+    (mailing,) = again["day"]["mailings"]
+    assert (mailing["occasion"], mailing["sent"], mailing["total"]) == (occasion, 0, 1)
+    assert "Laufende Versände" in again["html"] and "0 von 1 versendet" in again["html"]
     assert client.get("/static/day.js").status_code == 200
 
 

@@ -96,6 +96,20 @@ class SyncProgress:
 
 
 @dataclass(frozen=True)
+class MailingProgress:
+    """A mailing under way: an occasion that is due and still has mails waiting or in flight."""
+
+    occasion: str
+    label: str
+    sent: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.sent / self.total) if self.total else 100
+
+
+@dataclass(frozen=True)
 class DayView:
     now: datetime
     timeline: list[TimelineItem]
@@ -106,6 +120,7 @@ class DayView:
     failure_counts: dict[str, int]
     sync: SyncProgress
     audit: list[dict[str, Any]]
+    mailings: list[MailingProgress] = field(default_factory=list)
 
 
 def day_view(session: Session, event: Event, now: datetime, sessions: Any) -> DayView:
@@ -137,6 +152,7 @@ def day_view(session: Session, event: Event, now: datetime, sessions: Any) -> Da
         failures=failures,
         failure_counts=counts,
         sync=_sync(session, event, sessions, now),
+        mailings=mailings_under_way(session, event, now),
         audit=[
             {"at": e.at, "actor": e.actor, "action": e.action, "detail": _audit_detail(e.detail)}
             for e in audit.recent(session, event, limit=15)
@@ -341,6 +357,28 @@ def _failures(session: Session, event: Event) -> tuple[list[Failure], dict[str, 
         )
     counts = {"mail": failed_mails, "registration": failed_registrations, "breakouts": len(failed_rounds)}
     return failures, counts
+
+
+def mailings_under_way(session: Session, event: Event, now: datetime) -> list[MailingProgress]:
+    """Occasions whose mails are due and not all out yet, with how many went out so far."""
+    waiting = (OutboxState.QUEUED, *OutboxState.IN_FLIGHT)
+    rows = session.execute(
+        select(
+            OutboxMessage.occasion,
+            func.count().filter(OutboxMessage.state == OutboxState.SENT),
+            func.count().filter(OutboxMessage.state.in_(waiting)),
+            func.count().filter(OutboxMessage.state != OutboxState.CANCELLED),
+        )
+        .where(OutboxMessage.event_id == event.id)
+        .group_by(OutboxMessage.occasion)
+        .having(func.min(OutboxMessage.due_at) <= now)
+        .order_by(func.min(OutboxMessage.due_at))
+    )
+    return [
+        MailingProgress(occasion, occasion_label(occasion, _), int(sent), int(total))
+        for occasion, sent, left, total in rows
+        if left
+    ]
 
 
 def _sync(session: Session, event: Event, sessions: Any, now: datetime) -> SyncProgress:
