@@ -42,6 +42,8 @@ from orchestrator.zoom.app_context import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from orchestrator.app import App
 
 router = APIRouter()
@@ -181,11 +183,25 @@ def _guarded(request: Request) -> tuple[App, AppTokenClaims, str] | Response:
     return rt, claims, lang
 
 
-async def _body(request: Request, model: type[M], lang: str) -> M | Response:
+async def _guarded_body(request: Request, model: type[M]) -> tuple[App, AppTokenClaims, str, M] | Response:
+    """:func:`_guarded`, then the JSON body read as ``model`` (400 when it does not fit)."""
+    guarded = _guarded(request)
+    if isinstance(guarded, Response):
+        return guarded
+    rt, claims, lang = guarded
     try:
-        return model.model_validate_json(await request.body())
+        return rt, claims, lang, model.model_validate_json(await request.body())
     except ValidationError:
         return json_error(translate(BAD_BODY_TEXT, lang), 400, "bad_request")
+
+
+def _unknown_round(session: Session, event_id: int, number: int, lang: str) -> Response | None:
+    """The 404 answer when the event has no breakout round ``number`` (else ``None``)."""
+    event = session.get(Event, event_id)
+    assert event is not None
+    if number in {r.number for r in event.rounds}:
+        return None
+    return json_error(translate(NO_ROUND_TEXT, lang, number=number), 404, "no_round")
 
 
 @router.get("/zoomapp/api/state")
@@ -229,18 +245,13 @@ class MatchRequest(BaseModel):
 @router.post("/zoomapp/api/match")
 async def api_match(request: Request) -> Response:
     """Who is who, and the assignments still to make, given the SDK's participants and room members."""
-    guarded = _guarded(request)
+    guarded = await _guarded_body(request, MatchRequest)
     if isinstance(guarded, Response):
         return guarded
-    rt, claims, lang = guarded
-    body = await _body(request, MatchRequest, lang)
-    if isinstance(body, Response):
-        return body
+    rt, claims, lang, body = guarded
     with rt.sessions() as session:
-        event = session.get(Event, claims.event_id)
-        assert event is not None
-        if body.round not in {r.number for r in event.rounds}:
-            return json_error(translate(NO_ROUND_TEXT, lang, number=body.round), 404, "no_round")
+        if (unknown := _unknown_round(session, claims.event_id, body.round, lang)) is not None:
+            return unknown
         plan = assignments_for_round(session, claims.event_id, body.round)
         people = data.registered_people(session, claims.event_id, claims.meeting_uuid)
         choices = data.host_choices(session, claims.event_id, claims.meeting_uuid)
@@ -282,13 +293,10 @@ def _action_detail(entry: ActionEntry, claims: AppTokenClaims) -> dict[str, Any]
 @router.post("/zoomapp/api/actions")
 async def api_actions(request: Request) -> Response:
     """Record what the app did in Zoom (who, what, when) in the Zoom audit log."""
-    guarded = _guarded(request)
+    guarded = await _guarded_body(request, ActionsRequest)
     if isinstance(guarded, Response):
         return guarded
-    rt, claims, lang = guarded
-    body = await _body(request, ActionsRequest, lang)
-    if isinstance(body, Response):
-        return body
+    rt, claims, _lang, body = guarded
     now = rt.clock.now()
     with rt.sessions() as session:
         for entry in body.entries:
@@ -312,13 +320,10 @@ class ChoiceRequest(BaseModel):
 @router.post("/zoomapp/api/choice")
 async def api_choice(request: Request) -> Response:
     """Remember the host's decision for one participant: a person, "own room", or none (cleared)."""
-    guarded = _guarded(request)
+    guarded = await _guarded_body(request, ChoiceRequest)
     if isinstance(guarded, Response):
         return guarded
-    rt, claims, lang = guarded
-    body = await _body(request, ChoiceRequest, lang)
-    if isinstance(body, Response):
-        return body
+    rt, claims, lang, body = guarded
     with rt.sessions() as session:
         if isinstance(body.choice, int) and not data.person_exists(session, claims.event_id, body.choice):
             return json_error(translate(UNKNOWN_PERSON_TEXT, lang), 404, "unknown_person")
@@ -347,10 +352,8 @@ def api_version(request: Request, round: int) -> Response:
         return guarded
     rt, claims, lang = guarded
     with rt.sessions() as session:
-        event = session.get(Event, claims.event_id)
-        assert event is not None
-        if round not in {r.number for r in event.rounds}:
-            return json_error(translate(NO_ROUND_TEXT, lang, number=round), 404, "no_round")
+        if (unknown := _unknown_round(session, claims.event_id, round, lang)) is not None:
+            return unknown
         plan = assignments_for_round(session, claims.event_id, round)
     return json_answer({"round": round, "plan_version": data.plan_digest(plan)})
 
@@ -370,18 +373,15 @@ class ZoomMovesRequest(BaseModel):
 @router.post("/zoomapp/api/zoom-moves")
 async def api_zoom_moves(request: Request) -> Response:
     """Moves the host made in Zoom's breakout window: recorded, and the plan follows identified people."""
-    guarded = _guarded(request)
+    guarded = await _guarded_body(request, ZoomMovesRequest)
     if isinstance(guarded, Response):
         return guarded
-    rt, claims, lang = guarded
-    body = await _body(request, ZoomMovesRequest, lang)
-    if isinstance(body, Response):
-        return body
+    rt, claims, lang, body = guarded
     with rt.sessions() as session:
+        if (unknown := _unknown_round(session, claims.event_id, body.round, lang)) is not None:
+            return unknown
         event = session.get(Event, claims.event_id)
         assert event is not None
-        if body.round not in {r.number for r in event.rounds}:
-            return json_error(translate(NO_ROUND_TEXT, lang, number=body.round), 404, "no_round")
         outcome = record_zoom_moves(
             session,
             event,
