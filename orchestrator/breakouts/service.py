@@ -27,6 +27,7 @@ from orchestrator.breakouts.plan import PlanOptions, plan_event
 from orchestrator.breakouts.results import (
     ApplyResult,
     ExportResult,
+    MoveOutcome,
     MoveResult,
     PlanReport,
     RoundShow,
@@ -187,7 +188,7 @@ def _roster_files(
     return files, sum(room.participants for room in entries)
 
 
-def move(
+def move(  # noqa: PLR0913 - keyword-only options of one use case; a bundle would only rename them
     work: BreakoutWork,
     event_key: str | None,
     *,
@@ -196,8 +197,14 @@ def move(
     round_number: int,
     force: bool,
     limits: ZoomLimits,
+    before_commit: Callable[[Session, Event, MoveOutcome], object] | None = None,
 ) -> MoveResult:
-    """Move one person; re-apply to Zoom when Zoom holds this round and it has not started."""
+    """Move one person; re-apply to Zoom when Zoom holds this round and it has not started.
+
+    ``before_commit`` runs in the transaction of the move, before its commit, when the person
+    changes rooms (the browser's audit log). That commit makes the move visible; a re-apply to Zoom
+    after it commits on its own, and its failure leaves the move (reported in ``zoom``).
+    """
     with work.store.session() as session:
         event = resolve_event(session, event_key)
         moved = move_person(
@@ -209,6 +216,8 @@ def move(
             now=work.clock.now(),
             force=force,
         )
+        if before_commit is not None and moved.changed:
+            before_commit(session, event, moved)
         session.commit()
         zoom = _reapply(work, session, event, round_number, limits) if moved.changed else None
         return MoveResult.of(event.key, moved, zoom)

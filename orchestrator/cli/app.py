@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         "Registrations: import, sync with Zoom, cancel, report.",
     ),
-    "mail": ("orchestrator.cli.mail_cmd", "app", "Participant mails: preview, schedule, send, status."),
+    "mail": ("orchestrator.cli.mail_cmd", "app", "Participant mails: preview, schedule, send, status, hold."),
     "breakouts": ("orchestrator.cli.breakouts_cmd", "app", "Breakout rooms: plan, export, apply, moderate."),
     "attendance": ("orchestrator.cli.attendance_cmd", "app", "Attendance after the event."),
     "person": ("orchestrator.cli.person_cmd", "app", "Personal data: export and forget."),

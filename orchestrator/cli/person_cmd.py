@@ -1,10 +1,10 @@
-"""``orchestrator person``: personal data: export, forget, retention purge."""
+"""``orchestrator person``: personal data: export, forget, retention purge; resend a personal link."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,9 @@ from orchestrator.privacy.service import (
     purge_expired_events,
 )
 from orchestrator.results import to_jsonable
+
+if TYPE_CHECKING:
+    from orchestrator.mail.resend import ResendResult
 
 app = typer.Typer(help="Personal data: export and forget.", no_args_is_help=True)
 
@@ -130,3 +133,29 @@ def purge(
             output.say(text + (_(" (dry run)") if result.dry_run else ""))
 
     output.run_command(as_json, lambda: purge_action(runtime(), dry_run), render)
+
+
+def resend_link_action(rt: App, email: str, event_key: str | None) -> ResendResult:
+    """``person resend-link`` on ``rt``: the use case behind the person page's "Link erneut senden"."""
+    from orchestrator.jobs.mail import mail_service  # the mail stack loads only for this command
+
+    return mail_service(rt).resend_link(event_key, email)
+
+
+@app.command("resend-link")
+def resend_link(email: EmailArgument, event: EventOption = None, as_json: JsonOption = False) -> None:
+    """Send the person's confirmation with their personal join link once more (the link is not shown)."""
+
+    def render(result: ResendResult) -> None:
+        if result.outcome == "queued":
+            output.say(
+                _(
+                    "The confirmation with the personal link to {email} is queued again; the next mail "
+                    "dispatch sends it (orchestrator run or mail send-due).",
+                    email=result.email,
+                )
+            )
+        else:
+            output.say(_("The confirmation to {email} is already waiting to be sent.", email=result.email))
+
+    output.run_command(as_json, lambda: resend_link_action(runtime(), email, event), render)

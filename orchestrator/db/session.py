@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from orchestrator.db.textfold import register_sqlite
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for plain ``postgresql://`` URLs."""
@@ -20,7 +22,7 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and ``orchestrator_fold()``."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
@@ -32,6 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            register_sqlite(dbapi_connection)  # orchestrator_fold(): searches fold more than ASCII
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -3,6 +3,8 @@
 The confirmation's outbox row goes back to ``queued``, due now; the dispatcher sends it with its
 next pass, through the configured transport, like any other mail (its Message-ID stays the same,
 so a ``.eml`` directory keeps one file). Nobody sees the link on the way: it is only in the mail.
+The use case behind the person page's "Link erneut senden" and ``orchestrator person resend-link``
+(:meth:`orchestrator.mail.service.MailService.resend_link`).
 """
 
 from __future__ import annotations
@@ -25,9 +27,25 @@ from orchestrator.mail.planner import can_receive
 class ResendResult:
     """``queued``: the confirmation goes out with the next dispatch; ``already``: it is on its way."""
 
+    event: str
     email: str
     outcome: str  # "queued" | "already"
     outbox_id: int
+
+
+def person_id_of(session: Session, event: Event, email: str) -> int:
+    """The id of the person of ``event`` with ``email``; ``BadInput`` naming the address otherwise."""
+    key = email.strip().lower()
+    person_id = session.scalar(select(Person.id).where(Person.event_id == event.id, Person.email == key))
+    if person_id is None:
+        raise BadInput(
+            _(
+                "No registrant with the e-mail address {emails} in event '{event}'.",
+                emails=key,
+                event=event.key,
+            )
+        )
+    return person_id
 
 
 def resend_confirmation(session: Session, event: Event, person_id: int, now: datetime) -> ResendResult:
@@ -69,9 +87,9 @@ def resend_confirmation(session: Session, event: Event, person_id: int, now: dat
         )
         session.add(row)
         session.flush()
-        return ResendResult(person.email, "queued", row.id)
+        return ResendResult(event.key, person.email, "queued", row.id)
     if row.state == OutboxState.QUEUED or row.state in OutboxState.IN_FLIGHT:
-        return ResendResult(person.email, "already", row.id)
+        return ResendResult(event.key, person.email, "already", row.id)
     row.state = OutboxState.QUEUED
     row.due_at = min(row.due_at, now)
     row.deadline = slot.deadline
@@ -82,4 +100,4 @@ def resend_confirmation(session: Session, event: Event, person_id: int, now: dat
     row.claimed_by = None
     row.lease_until = None
     session.flush()
-    return ResendResult(person.email, "queued", row.id)
+    return ResendResult(event.key, person.email, "queued", row.id)

@@ -6,9 +6,10 @@ with the collaborators they need; each opens its own session and commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.clock import Clock
 from orchestrator.db.store import Store
@@ -19,6 +20,9 @@ from orchestrator.privacy.export import export_person
 from orchestrator.privacy.forget import forget_person
 from orchestrator.privacy.retention import PurgeOutcome, purge_expired
 from orchestrator.zoom.client import ZoomClient
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -83,21 +87,35 @@ class ForgetRequest:
     mail_dir: Path | None = None
 
 
-def person_forget(store: Store, zoom: ZoomClient, clock: Clock, request: ForgetRequest) -> ForgetResult:
-    """Cancel in Zoom, delete all rows and .eml mails about the person, log anonymously."""
+def person_forget(
+    store: Store,
+    zoom: ZoomClient,
+    clock: Clock,
+    request: ForgetRequest,
+    *,
+    before_commit: Callable[[Session, ForgetResult], object] | None = None,
+) -> ForgetResult:
+    """Cancel in Zoom, delete all rows and .eml mails about the person, log anonymously.
+
+    ``before_commit`` runs in the transaction of the deletion, before its commit (the browser's
+    audit log): if Zoom refuses, nothing is deleted and it does not run.
+    """
     event_id = _event_id(store, request.event_key)
     with store.session() as session:
         outcome = forget_person(
             session, zoom, request.email, clock.now(), event_id=event_id, mail_dir=request.mail_dir
         )
+        result = ForgetResult(
+            people=len(outcome.people),
+            zoom_cancelled=outcome.zoom_cancelled,
+            rows=outcome.rows,
+            webhook_events=outcome.webhook_events,
+            mail_files=outcome.mail_files,
+        )
+        if before_commit is not None:
+            before_commit(session, result)
         session.commit()
-    return ForgetResult(
-        people=len(outcome.people),
-        zoom_cancelled=outcome.zoom_cancelled,
-        rows=outcome.rows,
-        webhook_events=outcome.webhook_events,
-        mail_files=outcome.mail_files,
-    )
+    return result
 
 
 def purge_expired_events(store: Store, clock: Clock, retention_days: int, *, dry_run: bool) -> PurgeResult:

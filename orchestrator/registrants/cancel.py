@@ -9,11 +9,11 @@ longer knows is resolved by listing (reconciliation).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from orchestrator.db.models import Event, Person, ZoomMeeting, ZoomRegistration
 from orchestrator.db.models.person import PersonStatus, RegistrationState
@@ -21,7 +21,7 @@ from orchestrator.errors import BadInput, OperationFailed
 from orchestrator.i18n import _
 from orchestrator.registrants.context import ZoomWork
 from orchestrator.registrants.reconcile import apply_listing, list_meeting_registrants
-from orchestrator.registrants.results import CancelResult
+from orchestrator.registrants.results import CancelDecision, CancelResult
 from orchestrator.zoom.client import MAX_STATUS_REGISTRANTS, chunked
 from orchestrator.zoom.errors import AuthError, NotFound, RateLimited, ValidationFailed, ZoomError
 from orchestrator.zoom.ratelimit import RateCategory
@@ -114,9 +114,21 @@ def normalise_emails(emails: Sequence[str]) -> list[str]:
 
 
 def cancel_people(
-    work: ZoomWork, event: Event, meeting: ZoomMeeting | None, emails: Sequence[str], *, default_language: str
+    work: ZoomWork,
+    event: Event,
+    meeting: ZoomMeeting | None,
+    emails: Sequence[str],
+    *,
+    default_language: str,
+    before_commit: Callable[[Session, Event, CancelDecision], object] | None = None,
 ) -> CancelResult:
-    """Cancel the people with these e-mail addresses, in the store and in Zoom."""
+    """Cancel the people with these e-mail addresses, in the store and in Zoom.
+
+    ``before_commit`` runs in the transaction that stores the decision (the people cancelled), before
+    its commit: that commit makes the cancellation visible, whatever Zoom answers afterwards (a
+    cancellation Zoom has not confirmed is repeated by the next run), so the browser's audit row
+    belongs to it. It runs only when this call cancels someone.
+    """
     wanted = normalise_emails(emails)
     if not wanted:
         raise BadInput(_("No e-mail address given to cancel."))
@@ -162,32 +174,14 @@ def cancel_people(
         else:
             reg.state = State.CANCEL_INTENT
             to_send.append(reg)
+    cancelled = [e for e in wanted if e in people and e not in already]
+    if before_commit is not None and cancelled:
+        to_zoom = [r.person.email for r in to_send] if meeting is not None else []
+        before_commit(work.session, event, CancelDecision(event.key, cancelled, to_zoom))
     work.commit()  # the decision is durable before Zoom hears of it
     sent = CancelSent()
     if to_send and meeting is not None:
-        sent = send_cancellations(work, event, meeting, to_send)
-        if sent.unresolved:
-            assert meeting.zoom_meeting_id is not None
-            listing_started = work.clock.now()
-            listing = list_meeting_registrants(work.zoom, meeting.zoom_meeting_id)
-            apply_listing(
-                work.session,
-                event,
-                meeting,
-                listing,
-                now=work.clock.now(),
-                listing_started=listing_started,
-                default_language=default_language,
-            )
-            work.commit()
-            retry = [r for r in to_send if r.state == State.CANCEL_INTENT]
-            again = send_cancellations(work, event, meeting, retry) if retry else CancelSent()
-            resolved = [r.person.email for r in to_send if r.state == State.CANCELLED]
-            sent = CancelSent(
-                cancelled=sorted(set(sent.cancelled) | set(resolved)),
-                unresolved=again.unresolved,
-                errors=again.errors,
-            )
+        sent = _send_and_resolve(work, event, meeting, to_send, default_language)
     if sent.unresolved:
         raise OperationFailed(
             _(
@@ -203,4 +197,34 @@ def cancel_people(
         in_flight=in_flight,
         already_cancelled=already,
         unknown=unknown,
+    )
+
+
+def _send_and_resolve(
+    work: ZoomWork, event: Event, meeting: ZoomMeeting, to_send: list[ZoomRegistration], default_language: str
+) -> CancelSent:
+    """Send the cancellations; those Zoom did not confirm are looked up in its listing and sent again."""
+    sent = send_cancellations(work, event, meeting, to_send)
+    if not sent.unresolved:
+        return sent
+    assert meeting.zoom_meeting_id is not None
+    listing_started = work.clock.now()
+    listing = list_meeting_registrants(work.zoom, meeting.zoom_meeting_id)
+    apply_listing(
+        work.session,
+        event,
+        meeting,
+        listing,
+        now=work.clock.now(),
+        listing_started=listing_started,
+        default_language=default_language,
+    )
+    work.commit()
+    retry = [r for r in to_send if r.state == State.CANCEL_INTENT]
+    again = send_cancellations(work, event, meeting, retry) if retry else CancelSent()
+    resolved = [r.person.email for r in to_send if r.state == State.CANCELLED]
+    return CancelSent(
+        cancelled=sorted(set(sent.cancelled) | set(resolved)),
+        unresolved=again.unresolved,
+        errors=again.errors,
     )

@@ -140,6 +140,19 @@ class CancelResult:
 
 
 @dataclass(frozen=True)
+class CancelDecision:
+    """What a cancel stores before Zoom hears of it (handed to ``before_commit``).
+
+    ``cancelled``: the addresses this call cancels in the store (not those cancelled already);
+    ``to_zoom``: of them, those whose Zoom registration is cancelled next.
+    """
+
+    event: str
+    cancelled: list[str]
+    to_zoom: list[str]
+
+
+@dataclass(frozen=True)
 class PersonRow:
     """A person for tables and ``--json``: no join link, only whether one exists."""
 

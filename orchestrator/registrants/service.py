@@ -25,6 +25,7 @@ from orchestrator.i18n import _
 from orchestrator.registrants.context import Progress, ZoomWork, active_meeting
 from orchestrator.registrants.report import list_people, registration_report, show_person
 from orchestrator.registrants.results import (
+    CancelDecision,
     CancelResult,
     ImportResult,
     PersonDetail,
@@ -38,6 +39,7 @@ from orchestrator.zoom.ratelimit import AccountPlan, ZoomRateLimiter
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from orchestrator.db.models import Event
     from orchestrator.zoom.client import ZoomClient
 
 
@@ -216,8 +218,18 @@ def retry_registrations(
     return RetryResult(requeued=requeued, sync=result)
 
 
-def cancel_registrations(access: ZoomAccess, event_key: str | None, emails: Sequence[str]) -> CancelResult:
-    """Cancel people in the store and their Zoom registrations (their links stop working)."""
+def cancel_registrations(
+    access: ZoomAccess,
+    event_key: str | None,
+    emails: Sequence[str],
+    *,
+    before_commit: Callable[[Session, Event, CancelDecision], object] | None = None,
+) -> CancelResult:
+    """Cancel people in the store and their Zoom registrations (their links stop working).
+
+    ``before_commit`` runs in the transaction that stores the cancellation (the browser's audit
+    log), before Zoom is told; see :func:`orchestrator.registrants.cancel.cancel_people`.
+    """
     with access.store.session() as session:
         event = resolve_event(session, event_key)
         meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.event_id == event.id))
@@ -226,7 +238,12 @@ def cancel_registrations(access: ZoomAccess, event_key: str | None, emails: Sequ
         from orchestrator.registrants.cancel import cancel_people  # Zoom's side loads only for a cancel
 
         return cancel_people(
-            access.work(session), event, meeting, emails, default_language=agenda_of(event).default_language
+            access.work(session),
+            event,
+            meeting,
+            emails,
+            default_language=agenda_of(event).default_language,
+            before_commit=before_commit,
         )
 
 

@@ -287,3 +287,52 @@ def test_moderators_and_forged_forms_are_refused(rt: App) -> None:
     assert _audit(rt) == []
     anonymous = client_for(rt)
     assert anonymous.get(PEOPLE).status_code == 303
+
+
+def test_a_failed_action_writes_no_audit_row(rt: App, client: TestClient) -> None:
+    """The audit row commits with the change: no change, no row; a stored change, a row."""
+    person_id, other_id = _synced_people(rt, 2)
+    token = csrf_of(client.get(f"{PEOPLE}/{person_id}").text)
+    # move into a room the round does not have: refused, nothing logged
+    refused = client.post(
+        f"{PEOPLE}/{person_id}/move", data={"csrf_token": token, "round": "1", "room": "Kein solcher Raum"}
+    )
+    assert refused.status_code == 303
+    assert _audit(rt) == []
+    # forget while Zoom refuses the cancellation: nothing deleted, nothing logged
+    status_path = "/v2/meetings/*/registrants/status"
+    # a daily limit: the client does not retry it (no waiting in the test)
+    rule = rt.emulator.faults.inject("429-daily", path_glob=status_path, methods={"PUT"})
+    failed = client.post(f"{PEOPLE}/{person_id}/forget", data={"csrf_token": token, "confirm": "1"})
+    assert failed.status_code == 303 and failed.headers["location"] == f"{PEOPLE}/{person_id}"
+    assert rule.fired >= 1
+    assert "es wurde nichts gelöscht" in client.get(f"{PEOPLE}/{person_id}").text
+    with rt.session() as session:
+        assert session.get(Person, person_id) is not None
+    assert _audit(rt) == []
+    # cancel while Zoom refuses: the cancellation is stored (the next run repeats it in Zoom), so it
+    # is logged, in the same transaction, although the page reports the failure
+    client.post(f"{PEOPLE}/{other_id}/cancel", data={"csrf_token": token})
+    with rt.session() as session:
+        other = session.get(Person, other_id)
+        assert other is not None and other.status == PersonStatus.CANCELLED
+        reg_state = session.scalars(
+            select(ZoomRegistration.state).where(ZoomRegistration.person_id == other_id)
+        ).one()
+    assert reg_state == RegistrationState.CANCEL_INTENT
+    assert [(action, detail) for _actor, action, detail in _audit(rt)] == [
+        ("person.cancel", {"person_id": other_id, "zoom": True})
+    ]
+    rt.emulator.faults.clear()
+    # cancelling again finishes it in Zoom (logged: it changes the registration); a third time
+    # changes nothing and logs nothing
+    client.post(f"{PEOPLE}/{other_id}/cancel", data={"csrf_token": token})
+    with rt.session() as session:
+        reg_state = session.scalars(
+            select(ZoomRegistration.state).where(ZoomRegistration.person_id == other_id)
+        ).one()
+    assert reg_state == RegistrationState.CANCELLED
+    assert len(_audit(rt)) == 2
+    client.post(f"{PEOPLE}/{other_id}/cancel", data={"csrf_token": token})
+    assert "war bereits storniert" in client.get(f"{PEOPLE}/{other_id}").text
+    assert len(_audit(rt)) == 2

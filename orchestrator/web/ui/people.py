@@ -1,7 +1,9 @@
 """People of an event: the searchable list, one person's page and what an organiser does there.
 
 Every action calls the use case the command line calls (``registrants cancel``, ``breakouts move``,
-``person forget``) or the mail domain's resend, and is written to the browser's audit log.
+``person forget``, ``person resend-link``) and is written to the browser's audit log in the
+transaction that makes the change (the use cases' ``before_commit``/``audit`` callbacks), so an
+action that fails writes no audit row.
 """
 
 from __future__ import annotations
@@ -10,18 +12,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from orchestrator.breakouts import service as breakouts
-from orchestrator.breakouts.results import ZoomApplied
+from orchestrator.breakouts.results import MoveOutcome, ZoomApplied
 from orchestrator.db.models import Event
 from orchestrator.errors import OrchestratorError
 from orchestrator.i18n import _, language
 from orchestrator.ids import parse_store_id
 from orchestrator.jobs.breakouts import work
+from orchestrator.jobs.mail import mail_service
 from orchestrator.jobs.registrants import zoom_access
-from orchestrator.mail.resend import resend_confirmation
-from orchestrator.privacy.service import ForgetRequest, person_forget
+from orchestrator.mail.resend import ResendResult
+from orchestrator.privacy.service import ForgetRequest, ForgetResult, person_forget
+from orchestrator.registrants.results import CancelDecision
 from orchestrator.registrants.service import cancel_registrations
 from orchestrator.web.ui import audit
 from orchestrator.web.ui.csrf import checked_form
@@ -108,23 +113,23 @@ def person_page(key: str, person_id: str, request: Request, state: State, princi
 def resend(
     key: str, person_id: str, request: Request, state: State, principal: Organiser, form: Form
 ) -> Response:
-    """Send the person's confirmation with their personal link once more (never shown here)."""
+    """Send the person's confirmation with their personal link once more (never shown here).
+
+    The same use case as ``person resend-link``; the audit row commits with the queued mail.
+    """
     _info, view = _load(state, principal, key, person_id)
     rt = state.runtime
+
+    def log(db: Session, event: Event, result: ResendResult) -> None:
+        detail = {"person_id": view.id, "outbox_id": result.outbox_id}
+        audit.record(db, principal, "person.resend_link", at=rt.clock.now(), event=event, detail=detail)
+
     with language(request_language(request, state.default_language)):
-        with rt.sessions() as db:
-            event = event_for(db, principal, key)
-            now = rt.clock.now()
-            try:
-                result = resend_confirmation(db, event, view.id, now)
-            except OrchestratorError as exc:
-                db.rollback()
-                flash(request, "error", exc.message, details=exc.details)
-                return redirect(_person_path(key, view.id))
-            if result.outcome == "queued":
-                detail = {"person_id": view.id, "outbox_id": result.outbox_id}
-                audit.record(db, principal, "person.resend_link", at=now, event=event, detail=detail)
-            db.commit()
+        try:
+            result = mail_service(rt).resend_link(key, view.email, audit=log)
+        except OrchestratorError as exc:
+            flash(request, "error", exc.message, details=exc.details)
+            return redirect(_person_path(key, view.id))
         if result.outcome == "queued":
             text = _(
                 "The confirmation with the personal link goes to {email} again with the next mail dispatch.",
@@ -143,10 +148,17 @@ def cancel(
     """Cancel the registration, in Zoom too (the same use case as ``registrants cancel``)."""
     _info, view = _load(state, principal, key, person_id)
     rt = state.runtime
+
+    def log(db: Session, event: Event, decision: CancelDecision) -> None:
+        # With the commit that cancels the person in the store, before Zoom is told: a cancellation
+        # Zoom does not confirm stays stored (the next run repeats it), so it is logged either way.
+        detail = {"person_id": view.id, "zoom": bool(decision.to_zoom)}
+        audit.record(db, principal, "person.cancel", at=rt.clock.now(), event=event, detail=detail)
+
     with language(request_language(request, state.default_language)):
         try:
             with state.zoom_lock:
-                result = cancel_registrations(zoom_access(rt), key, [view.email])
+                result = cancel_registrations(zoom_access(rt), key, [view.email], before_commit=log)
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(_person_path(key, view.id))
@@ -160,13 +172,6 @@ def cancel(
         if result.already_cancelled:
             flash(request, "info", _("{email} was cancelled already.", email=view.email))
             return redirect(_person_path(key, view.id))
-        _audit(
-            state,
-            principal,
-            key,
-            "person.cancel",
-            {"person_id": view.id, "zoom": bool(result.cancelled_in_zoom)},
-        )
         text = (
             _("{email} is cancelled, also in Zoom: their personal link no longer works.", email=view.email)
             if result.cancelled_in_zoom
@@ -185,6 +190,13 @@ def move(
     number = parse_store_id(form.get("round"))
     room = str(form.get("room") or "")
     lang = request_language(request, state.default_language)
+    now = state.runtime.clock.now
+
+    def log(db: Session, event: Event, moved: MoveOutcome) -> None:
+        # With the move's own commit; a re-apply to Zoom afterwards commits separately.
+        detail = {"person_id": view.id, "round": moved.round, "before": moved.before, "after": moved.after}
+        audit.record(db, principal, "person.move", at=now(), event=event, detail=detail)
+
     with language(lang):
         if number is None or not room:
             flash(request, "error", _("Please choose a room."))
@@ -199,6 +211,7 @@ def move(
                     round_number=number,
                     force=form.get("force") == "1",
                     limits=state.limits,
+                    before_commit=log,
                 )
         except OrchestratorError as exc:
             message = exc.message.replace(
@@ -210,8 +223,6 @@ def move(
         if not result.changed:
             flash(request, "info", _("{email} is in {room} already.", email=result.email, room=room))
             return redirect(_person_path(key, view.id))
-        detail = {"person_id": view.id, "round": number, "before": result.before, "after": result.after}
-        _audit(state, principal, key, "person.move", detail)
         text = _(
             "{email} moved from {before} to {after}.",
             email=result.email,
@@ -261,19 +272,25 @@ def forget(
             return redirect(f"{_person_path(key, view.id)}/forget")
         settings = rt.settings
         mail_dir = settings.mail_eml_dir if settings.mail_transport == "eml" else None
+
+        def log(db: Session, result: ForgetResult) -> None:
+            # In the transaction of the deletion. The log keeps no name or address of a forgotten
+            # person: only the former id and counts.
+            detail = {
+                "person_id": view.id,
+                "rows": sum(result.rows.values()),
+                "zoom_cancelled": result.zoom_cancelled,
+            }
+            event = event_for(db, principal, key)
+            audit.record(db, principal, "person.forget", at=rt.clock.now(), event=event, detail=detail)
+
         try:
             with state.zoom_lock:
-                result = person_forget(rt.store, rt.zoom, rt.clock, ForgetRequest(view.email, key, mail_dir))
+                wanted = ForgetRequest(view.email, key, mail_dir)
+                result = person_forget(rt.store, rt.zoom, rt.clock, wanted, before_commit=log)
         except OrchestratorError as exc:
             flash(request, "error", exc.message, details=exc.details)
             return redirect(_person_path(key, view.id))
-        # The log keeps no name or address of a forgotten person: only the former id and counts.
-        detail = {
-            "person_id": view.id,
-            "rows": sum(result.rows.values()),
-            "zoom_cancelled": result.zoom_cancelled,
-        }
-        _audit(state, principal, key, "person.forget", detail)
         flash(
             request,
             "ok",
@@ -286,12 +303,3 @@ def forget(
             ),
         )
     return redirect(f"/events/{key}/people")
-
-
-def _audit(state: UiState, principal: Principal, key: str, action: str, detail: dict[str, Any]) -> None:
-    """Log a change a use case has committed in its own transaction."""
-    rt = state.runtime
-    with rt.sessions() as db:
-        event = event_for(db, principal, key)
-        audit.record(db, principal, action, at=rt.clock.now(), event=event, detail=detail)
-        db.commit()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from orchestrator.db.models import (
@@ -27,6 +27,7 @@ from orchestrator.db.models import (
 )
 from orchestrator.db.models.mail import OutboxState
 from orchestrator.db.models.person import PersonStatus
+from orchestrator.db.textfold import fold, folded
 from orchestrator.ids import parse_store_id
 from orchestrator.registrants.report import STATES
 from orchestrator.registrants.state_sql import person_state_sql
@@ -161,23 +162,22 @@ class PeoplePage:
 
 
 def _like_pattern(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = (fold(text) or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 def _conditions(event: Event, wanted: PeopleFilter, state: ColumnElement[str]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Person.event_id == event.id]
     if wanted.q:
+        # The searched texts in one folded string (every letter, not only ASCII: SQLite's lower()
+        # leaves "Ö" as it is), one fold per row and word. A word holds no line break (the query is
+        # split at whitespace), so a match never spans two fields.
+        texts: ColumnElement[str] = func.coalesce(Person.organisation, "")
+        for column in (Person.email, Person.last_name, Person.first_name):
+            texts = column + "\n" + texts
+        searched = folded(texts)
         for word in wanted.q.split():
-            pattern = _like_pattern(word)
-            conditions.append(
-                or_(
-                    func.lower(Person.first_name).like(pattern, escape="\\"),
-                    func.lower(Person.last_name).like(pattern, escape="\\"),
-                    Person.email.like(pattern, escape="\\"),
-                    func.lower(func.coalesce(Person.organisation, "")).like(pattern, escape="\\"),
-                )
-            )
+            conditions.append(searched.like(_like_pattern(word), escape="\\"))
     if wanted.zoom:
         conditions.append(state == wanted.zoom)
     if wanted.status:
@@ -250,7 +250,8 @@ def people_page(
     if wanted.q:
         # A search reads every person's texts: count in the same pass as the page (a window count).
         found_ids = page_of(page, with_total=True)
-        total = int(found_ids[0].total) if found_ids else count()
+        # Nothing on page 1 means nothing at all; past the end, count to find the last page.
+        total = int(found_ids[0].total) if found_ids else (0 if page == 1 else count())
     else:
         total = count()  # without a search, counting is cheap and the page's sort need not count
     pages = max(1, -(-total // page_size))
