@@ -114,16 +114,19 @@ def batch_registrants(
     people = [_check_person(entry, f"registrants[{i}].") for i, entry in enumerate(entries)]
     for person in people:
         _check_not_host(person, host)
-    new_keys = {p["email"].lower() for p in people if _existing(data, meeting_id, p["email"]) is None}
-    if _active_count(data, meeting_id) + len(new_keys) > config.registrant_cap:
+    # One pass over the meeting's registrants per batch (a lookup per person would be quadratic).
+    active = _active_by_email(data, meeting_id)
+    new_keys = {p["email"].lower() for p in people if p["email"].lower() not in active}
+    if len(active) + len(new_keys) > config.registrant_cap:
         raise zoom_error(400, 3043, "Meeting has reached maximum attendee capacity.")
     for person in people:
         _take_daily_add(data, config, meeting_id, person["email"], now, "Meeting Batch Registration API")
     answers = []
     for person in people:
-        registrant = _existing(data, meeting_id, person["email"])
+        registrant = active.get(person["email"].lower())
         if registrant is None:
             registrant = _store(data, config, meeting, person, auto_approve, now)
+            active[person["email"].lower()] = registrant
         answer = {"email": registrant["email"], "registrant_id": registrant["id"]}
         if registrant["status"] == "approved":
             answer["join_url"] = registrant["join_url"]
@@ -345,6 +348,12 @@ def _existing(data: dict[str, Any], meeting_id: str, email: str) -> dict[str, An
         if registrant["email"].lower() == key and registrant["status"] != "cancelled":
             return registrant
     return None
+
+
+def _active_by_email(data: dict[str, Any], meeting_id: str) -> dict[str, dict[str, Any]]:
+    """The meeting's registrants that are not cancelled, by lower-cased e-mail."""
+    stored: list[dict[str, Any]] = data["registrants"].get(meeting_id, [])
+    return {r["email"].lower(): r for r in stored if r["status"] != "cancelled"}
 
 
 def _active_count(data: dict[str, Any], meeting_id: str) -> int:

@@ -126,10 +126,13 @@ class EmulatorState:
     def _save(self) -> None:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # dumps, not dump: dump streams through the pure-Python encoder, dumps uses the C one
+        # (about ten times faster on a state with thousands of registrants).
+        text = json.dumps(self._data, ensure_ascii=False, separators=(",", ":"))
         fd, tmp_name = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self._data, fh, ensure_ascii=False, separators=(",", ":"))
+                fh.write(text)
             os.replace(tmp_name, self.path)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
