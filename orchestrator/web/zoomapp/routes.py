@@ -345,12 +345,16 @@ async def api_choice(request: Request) -> Response:
 
 
 @router.get("/zoomapp/api/version")
-def api_version(request: Request, round: int) -> Response:
+def api_version(request: Request, round: int | None = None) -> Response:
     """The round's plan fingerprint: the app polls it (every ~2 s) to pick up the console's moves."""
+    # ``round`` is optional in the signature so that a request without a token is refused by the
+    # guard (401/503), never answered by FastAPI's own 422 before any check.
     guarded = _guarded(request)
     if isinstance(guarded, Response):
         return guarded
     rt, claims, lang = guarded
+    if round is None:
+        return json_error(translate(BAD_BODY_TEXT, lang), 400, "bad_request")
     with rt.sessions() as session:
         if (unknown := _unknown_round(session, claims.event_id, round, lang)) is not None:
             return unknown
