@@ -176,6 +176,8 @@ def _update_row(
 def _insert_ignoring_duplicates(session: Session, values: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    for start in range(0, len(values), 500):
-        statement = insert(OutboxMessage).values(values[start : start + 500])
-        session.execute(statement.on_conflict_do_nothing(index_elements=["person_id", "kind", "occasion"]))
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["person_id", "kind", "occasion"])
+    # One statement with the rows as parameter sets (executemany; "insertmanyvalues" batches them
+    # on both backends): compiling a VALUES clause per row cost seconds per thousand rows.
+    for start in range(0, len(values), 1000):
+        session.execute(statement, values[start : start + 1000])
