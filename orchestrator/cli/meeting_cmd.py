@@ -47,6 +47,12 @@ def setup(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only show what would be sent to Zoom; change nothing.")
     ] = False,
+    overwrite_browser_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-browser-edits", help="Replace an agenda last saved in the browser with this file."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Create the Zoom meeting from the agenda; a rerun changes nothing, an edited agenda one PATCH."""
@@ -81,7 +87,13 @@ def setup(
                 _("The event in {path} starts in the past. Use --allow-past for a rehearsal.", path=str(path))
             )
         return run_setup(
-            rt.store, rt.zoom, rt.clock, loaded, recreate=recreate, default_host=rt.settings.zoom_host_user
+            rt.store,
+            rt.zoom,
+            rt.clock,
+            loaded,
+            recreate=recreate,
+            default_host=rt.settings.zoom_host_user,
+            overwrite_browser_edits=overwrite_browser_edits,
         )
 
     output.run_command(as_json, action, render)

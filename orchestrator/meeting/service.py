@@ -21,14 +21,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from orchestrator.agenda import Agenda, LoadedAgenda
 from orchestrator.clock import Clock
 from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.db.models.zoom import MeetingState
 from orchestrator.db.store import Store
-from orchestrator.errors import OperationFailed
-from orchestrator.events import agenda_of, resolve_event, upsert_event
+from orchestrator.errors import BadInput, OperationFailed
+from orchestrator.events import agenda_hash, agenda_of, resolve_event, upsert_event
 from orchestrator.i18n import _
 from orchestrator.meeting.body import intent_marker, meeting_body, settings_hash
 from orchestrator.meeting.questions import registration_questions, same_questions
@@ -101,13 +102,18 @@ def run_setup(
     *,
     recreate: bool,
     default_host: str = "me",
+    overwrite_browser_edits: bool = False,
 ) -> SetupResult:
     """Store the agenda and bring the Zoom meeting in line with it (the CLI, the demo, tests).
 
-    ``default_host`` is the Zoom user who hosts the meeting unless the agenda names one.
+    ``default_host`` is the Zoom user who hosts the meeting unless the agenda names one. A file
+    that differs from an agenda last saved in the browser is refused (nothing changes) unless
+    ``overwrite_browser_edits``: the organiser's edits must not vanish under an old file.
     """
     registration_questions(loaded.agenda)  # an agenda Zoom's form cannot take is refused before storing it
     with store.session() as session:
+        if not overwrite_browser_edits:
+            refuse_overwriting_browser_edits(session, loaded)
         event, agenda_changed = upsert_event(session, loaded)
         session.commit()
         host = loaded.agenda.zoom.host_user or default_host
@@ -124,6 +130,30 @@ def run_setup(
             notes=list(outcome.notes),
             warnings=list(loaded.warnings),
         )
+
+
+BROWSER_SOURCE = "browser:"
+
+
+def refuse_overwriting_browser_edits(session: Session, loaded: LoadedAgenda) -> None:
+    """:class:`BadInput` when ``loaded`` (a file) would replace an agenda last saved in the browser."""
+    if str(loaded.source).startswith(BROWSER_SOURCE):
+        return
+    event = session.scalar(select(Event).where(Event.key == loaded.agenda.key))
+    if event is None or not event.agenda_source.startswith(BROWSER_SOURCE):
+        return
+    if event.agenda_hash == agenda_hash(loaded.agenda):
+        return
+    raise BadInput(
+        _(
+            "The agenda of {key} was last changed in the browser ({version}); the file {file} differs and "
+            "would overwrite those changes. Copy the text from the agenda page's text view into the file, "
+            "or run again with --overwrite-browser-edits.",
+            key=event.key,
+            version=event.agenda_source.removeprefix(BROWSER_SOURCE),
+            file=str(loaded.source),
+        )
+    )
 
 
 def meeting_status(store: Store, zoom: ZoomClient, event_key: str | None) -> MeetingStatus:

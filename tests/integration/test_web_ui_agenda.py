@@ -9,8 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from orchestrator.agenda import load_agenda
 from orchestrator.app import App
-from orchestrator.db.models import AgendaVersion, Event, WebAuditEntry, ZoomMeeting
+from orchestrator.db.models import AgendaVersion, BreakoutRoom, Event, WebAuditEntry, ZoomMeeting
+from orchestrator.errors import BadInput
+from orchestrator.meeting.service import run_setup
 from tests.conftest import SAMPLE_AGENDA
 from tests.integration.test_web_ui_support import (
     EVENT_KEY,
@@ -93,6 +96,18 @@ def test_unchanged_form_saves_nothing_and_a_changed_field_changes_only_its_line(
         assert db.scalars(select(WebAuditEntry.action)).all() == ["agenda.save"]
     history = client.get(AGENDA).text
     assert "breakout_rounds[0].rooms[1].capacity" in history and ORGANISER in history
+
+    # The installer's old file must not silently undo the organiser's edit.
+    loaded = load_agenda(SAMPLE_AGENDA, now=rt.clock.now(), allow_past=True)
+    with pytest.raises(BadInput, match="browser"):
+        run_setup(rt.store, rt.zoom, rt.clock, loaded, recreate=False)
+    with rt.session() as db:
+        room = db.scalars(select(BreakoutRoom).where(BreakoutRoom.name.startswith("Wohnen"))).first()
+        assert room is not None and room.capacity == 70
+    run_setup(rt.store, rt.zoom, rt.clock, loaded, recreate=False, overwrite_browser_edits=True)
+    with rt.session() as db:
+        room = db.scalars(select(BreakoutRoom).where(BreakoutRoom.name.startswith("Wohnen"))).first()
+        assert room is not None and room.capacity == 60
 
 
 def test_a_broken_time_is_shown_next_to_its_field_and_nothing_is_saved(client: TestClient, rt: App) -> None:
