@@ -39,6 +39,8 @@ def test_people_and_the_day(page: Any, live_app: LiveApp, axe_source: str, scree
         person_id = person.id
 
     page.goto(base + "/login")
+    # The e-mail field takes the focus by itself (autofocus); wait for it before typing.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
     page.keyboard.type(ORGANISER)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

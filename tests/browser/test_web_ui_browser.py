@@ -86,6 +86,8 @@ def test_organiser_and_moderator_flow(
     assert page.url.startswith(base + "/login")
     assert page.locator("html").get_attribute("lang") == "de"
     assert check_accessibility(page, axe_source) == []
+    # The e-mail field takes the focus by itself (autofocus); wait for it before typing.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
     page.keyboard.type(ORGANISER)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

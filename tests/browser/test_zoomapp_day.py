@@ -358,6 +358,8 @@ def test_the_rehearsal_page_runs_the_app_against_the_emulator(
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(base + "/login")
+        # The e-mail field takes the focus by itself (autofocus); wait for it before typing.
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")
         page.keyboard.type(ORGANISER)
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
