@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from orchestrator.db.models import Event, MailHold
@@ -44,9 +45,17 @@ def set_hold(session: Session, event: Event, kind: str, *, held: bool, by: str, 
     if held:
         if existing is not None:
             return False
-        session.add(MailHold(event_id=event.id, kind=kind, held_at=now, held_by=by[:200]))
-        session.flush()
-        return True
+        # A hold from the command line and one from the mails page may race: the second insert
+        # does nothing instead of failing on the unique (event, kind).
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(MailHold)
+            .values(event_id=event.id, kind=kind, held_at=now, held_by=by[:200])
+            .on_conflict_do_nothing(index_elements=["event_id", "kind"])
+            .returning(MailHold.id)
+        )
+        return session.execute(statement).scalar() is not None
     if existing is None:
         return False
     session.execute(delete(MailHold).where(MailHold.id == existing.id))

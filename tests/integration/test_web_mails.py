@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,38 @@ def test_csrf_and_roles(rt: App, client: TestClient) -> None:
     token = csrf_of(moderator.get(f"/events/{EVENT_KEY}/console").text)
     held = moderator.post(f"{PAGE}/hold", data={"csrf_token": token, "kind": "confirmation", "held": "1"})
     assert held.status_code == 403
+
+
+def test_two_holds_at_the_same_moment_hold_once_and_neither_fails(rt: App) -> None:
+    """The command and the mails page hold the same kind while neither has committed yet."""
+    from orchestrator.db.models import Event, MailHold
+    from orchestrator.mail.holds import set_hold
+
+    results: list[bool] = []
+    errors: list[BaseException] = []
+    with rt.session() as first:
+        event = first.scalars(select(Event)).one()
+        assert set_hold(first, event, "reminder", held=True, by="cli", now=rt.clock.now()) is True
+
+        def second_hold() -> None:
+            try:
+                with rt.session() as second:
+                    other = second.scalars(select(Event)).one()
+                    started.set()  # from here it waits for the first transaction's lock, or sees its row
+                    results.append(
+                        set_hold(second, other, "reminder", held=True, by="web", now=rt.clock.now())
+                    )
+                    second.commit()
+            except BaseException as exc:  # reported by the assertion below
+                errors.append(exc)
+
+        started = threading.Event()
+        racer = threading.Thread(target=second_hold)
+        racer.start()
+        assert started.wait(30)
+        first.commit()
+        racer.join(30)
+    assert errors == [] and results == [False]
+    with rt.session() as session:
+        holds = session.scalars(select(MailHold)).all()
+        assert [(h.kind, h.held_by) for h in holds] == [("reminder", "cli")]
