@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from orchestrator.agenda.changes import changed_paths
@@ -140,12 +141,7 @@ def save_agenda(
     """
     current = current_source(session, event)
     if base_digest is not None and base_digest != current.digest:
-        raise BadInput(
-            _(
-                "The agenda was saved by someone else in the meantime. Nothing was saved; "
-                "please reload the page and make your change again."
-            )
-        )
+        raise _saved_meanwhile()
     name = f"{event.key}.yaml"
     loaded = check_text(text, name, now=now, default_timezone=default_timezone)
     if loaded.agenda.key != event.key:
@@ -309,6 +305,15 @@ def _stored_as(loaded: LoadedAgenda, key: str, version: int = 1) -> LoadedAgenda
     )
 
 
+def _saved_meanwhile() -> BadInput:
+    return BadInput(
+        _(
+            "The agenda was saved by someone else in the meantime. Nothing was saved; "
+            "please reload the page and make your change again."
+        )
+    )
+
+
 def _add_version(
     session: Session, event: Event, number: int, saved_by: str, text: str, changes: list[str], at: dt.datetime
 ) -> None:
@@ -323,7 +328,12 @@ def _add_version(
             changes=changes,
         )
     )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Two saves from the same version at the same moment: the second finds its version number
+        # taken once the first commits. The caller rolls back; nothing of the second is stored.
+        raise _saved_meanwhile() from None
 
 
 def _same_agenda(text: str, event: Event) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,42 @@ def test_moderators_cannot_reach_these_pages_and_csrf_is_checked(client: TestCli
         assert "/s/" not in moderator.get(path).text
     token = csrf_of(moderator.get(f"/events/{EVENT_KEY}/console").text)
     assert moderator.post(f"{ZOOM}/plan", data={"csrf_token": token}).status_code in (403, 404)
+
+
+def test_two_saves_from_the_same_version_store_one_and_refuse_the_other(rt: App) -> None:
+    """Two tabs save at the same moment: one version is stored, the other is told to reload."""
+    from orchestrator.agenda.service import current_source, save_agenda
+
+    original = SAMPLE_AGENDA.read_text(encoding="utf-8")
+    outcomes: list[str] = []
+    started = threading.Event()
+    with rt.session() as first:
+        event = first.scalars(select(Event).where(Event.key == EVENT_KEY)).one()
+        base = current_source(first, event).digest
+        save_agenda(
+            first, event, original.replace("capacity: 60", "capacity: 61", 1),
+            base_digest=base, saved_by="tab-1", now=rt.clock.now(), default_timezone=None,
+        )  # fmt: skip
+
+        def second_tab() -> None:
+            with rt.session() as second:
+                other = second.scalars(select(Event).where(Event.key == EVENT_KEY)).one()
+                started.set()
+                try:
+                    save_agenda(
+                        second, other, original.replace("capacity: 60", "capacity: 62", 1),
+                        base_digest=base, saved_by="tab-2", now=rt.clock.now(), default_timezone=None,
+                    )  # fmt: skip
+                    second.commit()
+                    outcomes.append("saved")
+                except BadInput as refused:
+                    second.rollback()
+                    outcomes.append("refused: " + refused.message)
+
+        racer = threading.Thread(target=second_tab)
+        racer.start()
+        assert started.wait(30)
+        first.commit()
+        racer.join(60)
+    assert len(outcomes) == 1 and outcomes[0].startswith("refused: ")
+    assert [(v.version, v.saved_by) for v in _versions(rt)][-1] == (2, "tab-1")
