@@ -139,6 +139,9 @@ def save_agenda(
     ``base_digest`` is the hash of the text the editor started from: if someone saved in between,
     nothing is stored (:class:`BadInput`). An unchanged text stores nothing.
     """
+    # Lock the event row first (PostgreSQL): a second save from the same version waits here for the
+    # first to commit, then reads its text and is refused by the check below.
+    session.refresh(event, with_for_update=True)
     current = current_source(session, event)
     if base_digest is not None and base_digest != current.digest:
         raise _saved_meanwhile()
