@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,9 +139,11 @@ def save_agenda(
     ``base_digest`` is the hash of the text the editor started from: if someone saved in between,
     nothing is stored (:class:`BadInput`). An unchanged text stores nothing.
     """
-    # Lock the event row first (PostgreSQL): a second save from the same version waits here for the
-    # first to commit, then reads its text and is refused by the check below.
-    session.refresh(event, with_for_update=True)
+    # Take the event's write lock before reading the version to check against: a no-op UPDATE locks
+    # the row on PostgreSQL and starts SQLite's write transaction, so a second save from the same
+    # version waits here for the first to commit, then reads its text and is refused below.
+    session.execute(update(Event).where(Event.id == event.id).values(key=Event.key))
+    session.refresh(event)
     current = current_source(session, event)
     if base_digest is not None and base_digest != current.digest:
         raise _saved_meanwhile()

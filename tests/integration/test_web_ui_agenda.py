@@ -294,13 +294,8 @@ def test_moderators_cannot_reach_these_pages_and_csrf_is_checked(client: TestCli
     assert moderator.post(f"{ZOOM}/plan", data={"csrf_token": token}).status_code in (403, 404)
 
 
-def test_two_saves_from_the_same_version_store_one_and_refuse_the_other(rt: App, database_url: str) -> None:
+def test_two_saves_from_the_same_version_store_one_and_refuse_the_other(rt: App) -> None:
     """Two tabs save at the same moment: one version is stored, the other is told to reload."""
-    if database_url.startswith("sqlite"):
-        pytest.skip(
-            "known gap on SQLite: the save's version check reads outside the write transaction, so two "
-            "saves at the same moment can both be stored (the row lock serialises them on PostgreSQL)"
-        )
     from orchestrator.agenda.service import current_source, save_agenda
 
     original = SAMPLE_AGENDA.read_text(encoding="utf-8")
