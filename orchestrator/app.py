@@ -172,8 +172,8 @@ class App:
 
         settings = self.settings
         if settings.mail_transport == "eml":
-            directory = settings.mail_eml_dir
-            return lambda: EmlDirectoryTransport(directory)
+            directory, fsync = settings.mail_eml_dir, settings.mail_eml_fsync
+            return lambda: EmlDirectoryTransport(directory, fsync=fsync)
         return lambda: SmtpTransport(
             settings.smtp_host,
             settings.smtp_port,

@@ -17,13 +17,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import requests
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from orchestrator.db.models import Event, ZoomMeeting
 from orchestrator.zoom.emulator.attendance import AttendanceFacts, AttendancePlan
-from orchestrator.zoom.emulator.webhook_sender import MeetingInfo, Transport, WebhookSender, notifications
+from orchestrator.zoom.emulator.webhook_sender import (
+    KeepAliveTransport,
+    MeetingInfo,
+    Transport,
+    WebhookSender,
+    notifications,
+)
 
 if TYPE_CHECKING:
     from orchestrator.app import App
@@ -73,7 +78,8 @@ class MeetingRehearsal:
         self.down_from = _step_up(facts.start + length * DOWN_FROM)
         self.down_to = _step_up(facts.start + length * DOWN_TO)
         url = f"http://127.0.0.1:{self._server.port}/zoom/webhook"
-        self._sender = WebhookSender(url, secret.encode(), rt.clock, self._unless_down(requests.Session()))
+        self._http = KeepAliveTransport(timeout=30)
+        self._sender = WebhookSender(url, secret.encode(), rt.clock, self._unless_down(self._http))
         info = MeetingInfo(topic=topic, duration=duration_minutes)
         self._queue = deque(notifications(facts, info))
 
@@ -94,11 +100,11 @@ class MeetingRehearsal:
         facts = rt.emulator.simulate_attendance(meeting_id, plan, start=start, end=end)
         return cls(rt, facts, topic=title, duration_minutes=int((end - start) / timedelta(minutes=1)))
 
-    def _unless_down(self, http: requests.Session) -> Transport:
+    def _unless_down(self, http: Transport) -> Transport:
         def post(url: str, body: bytes, headers: dict[str, str]) -> int:
             if self.down_from <= self._rt.clock.now() < self.down_to:
-                raise requests.ConnectionError("the rehearsed service is down")
-            return http.post(url, data=body, headers=headers, timeout=30).status_code
+                raise ConnectionError("the rehearsed service is down")
+            return http(url, body, headers)
 
         return post
 
@@ -139,6 +145,7 @@ class MeetingRehearsal:
         )
 
     def close(self) -> None:
+        self._http.close()
         self._server.stop()
 
 

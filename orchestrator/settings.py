@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     # Mail
     mail_transport: Literal["smtp", "eml"] = "eml"
     mail_eml_dir: Path = Path("outbox-eml")
+    mail_eml_fsync: bool = True  # each .eml on disk before it counts as written (off in the demo)
     mail_from: str = "Forum Seniorenarbeit NRW <info@forum-seniorenarbeit.de>"
     mail_reply_to: str | None = None
     mail_template_dir: Path | None = None

@@ -35,7 +35,11 @@ from orchestrator.mail.transports import Transport, TransportError
 
 @dataclass(frozen=True)
 class CertificateAttachment:
-    """One person's certificate, ready to attach to a mail."""
+    """One person's certificate, ready to attach to a mail.
+
+    The PDF is rendered when asked for (:attr:`pdf`), not kept: thousands of certificates of
+    about 45 KB each would otherwise sit in memory together.
+    """
 
     person_id: int
     email: str
@@ -43,7 +47,12 @@ class CertificateAttachment:
     language: str
     minutes: int
     filename: str
-    pdf: bytes = field(repr=False)
+    content: CertificateData = field(repr=False)
+
+    @property
+    def pdf(self) -> bytes:
+        """The certificate's PDF bytes (the same bytes on every call)."""
+        return render_certificate(self.content)
 
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
@@ -83,7 +92,7 @@ def certificate_attachments(
                 language=lang,
                 minutes=person.minutes,
                 filename=f"{prefix}-{_slug(person.full_name)}-{person.person_id}.pdf",
-                pdf=render_certificate(data),
+                content=data,
             )
         )
     return attachments

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from orchestrator.breakouts.instructions import host_instructions
-from orchestrator.breakouts.limits import ZoomLimits, check_limits
+from orchestrator.breakouts.limits import ZoomLimitExceeded, ZoomLimits, check_limits
 from orchestrator.breakouts.payload import (
     ZoomRoom,
     canonical,
@@ -84,8 +84,16 @@ def apply_round(ctx: ApplyContext, event: Event, round_row: BreakoutRoundRecord)
     meeting = active_meeting(ctx.session, event)
     assert meeting.zoom_meeting_id is not None
     rooms = round_rooms(ctx.session, event, round_row)
-    check_limits(round_row.number, rooms, ctx.limits)
     digest = payload_hash(rooms)
+    try:
+        check_limits(round_row.number, rooms, ctx.limits)
+    except ZoomLimitExceeded as exc:
+        record = _record(
+            ctx, event, round_row, rooms, digest, ApplyState.OVER_LIMITS, verified=False, now=now
+        )
+        record.last_error = str(exc)[:2000]
+        ctx.commit()
+        raise
     start = round_row.start_utc.astimezone(ZoneInfo(event.timezone)).strftime("%d.%m.%Y %H:%M")
     instructions = host_instructions(
         round_number=round_row.number,

@@ -118,7 +118,8 @@ def _apply_one(
     except (BadInput, OperationFailed) as exc:  # also LeaseBusy: another apply runs this round
         session.rollback()
         log.warning("breakout apply failed", extra={"event": event.key, "round": round_row.number})
-        report.errors.append(RoundError(round_row.number, "apply", exc.message))
+        # With its details: "cannot be sent" alone does not tell the organiser which limit broke.
+        report.errors.append(RoundError(round_row.number, "apply", str(exc)))
         return
     (report.applied if outcome.zoom_writes else report.unchanged).append(outcome)
 
@@ -126,21 +127,25 @@ def _apply_one(
 def due_rounds(session: Session, event: Event, now: datetime) -> list[Due]:
     """Rounds not over whose pre-assignment matters now or later, with their apply times.
 
-    A round needs sending when it was never applied successfully (or never planned: the job plans
-    it at its apply time), or when its plan changed since
-    and it has not started (during a round moderators move people by hand in Zoom). Only the
-    latest round whose apply time has come may be in Zoom; earlier ones are left alone.
+        A round needs sending when it was never applied successfully (or never planned: the job plans
+        it at its apply time), or when its plan changed since
+        and it has not started (during a round moderators move people by hand in Zoom); a plan that broke
+    Zoom's limits is not sent again until it changes. Only the
+        latest round whose apply time has come may be in Zoom; earlier ones are left alone.
     """
     result = []
     for round_row in event.rounds:
         if phase(round_row, now) == "over":
             continue
         record = apply_record(session, round_row)
-        never = record is None or record.state != ApplyState.APPLIED or not record.verified
-        changed = record is not None and (
-            record.payload_hash != payload_hash(round_rooms(session, event, round_row)) or not record.current
-        )
-        needs = never or (changed and phase(round_row, now) == "upcoming")
+        digest = payload_hash(round_rooms(session, event, round_row)) if record is not None else None
+        if record is not None and record.state == ApplyState.OVER_LIMITS and record.payload_hash == digest:
+            # Zoom's limits refuse this very plan: trying again every minute changes nothing.
+            needs = False
+        else:
+            never = record is None or record.state != ApplyState.APPLIED or not record.verified
+            changed = record is not None and (record.payload_hash != digest or not record.current)
+            needs = never or (changed and phase(round_row, now) == "upcoming")
         apply_at = round_row.start_utc - _lead(round_row)
         result.append(Due(round_row.number, apply_at, needs))
     reached = [d for d in result if d.apply_at <= now]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import binascii
 import functools
-import secrets
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes
@@ -128,8 +128,9 @@ def build_prepared(
     if not to_addr:
         raise BadInput(translate("{value} is not a valid mail address.", value=recipient.email))
 
-    # "=_" never occurs in quoted-printable or base64 output, so these boundaries cannot collide.
-    token = secrets.token_hex(12)
+    # "=_" never occurs in quoted-printable or base64 output, so these boundaries cannot collide:
+    # they need not be random. Derived from the Message-ID, the same row gives the same bytes again.
+    token = hashlib.sha256(message_id.encode("utf-8", "surrogateescape")).hexdigest()[:24]
     alt_boundary = f"=_alt_{token}".encode("ascii")
     plain, plain_8bit = _text_part("plain", rendered.text, eight_bit)
     html, html_8bit = _text_part("html", rendered.html, eight_bit)

@@ -199,6 +199,12 @@ def _reconcile_person(  # noqa: C901  one decision table: store state × Zoom st
     elif state == State.REGISTERED:
         if (reg.zoom_registrant_id, reg.zoom_status) != (found.registrant_id, found.status):
             outcome.status_changed.append(person.email)
+        elif _listed_as_stored(reg, found):
+            # Nothing new: no write, so a listing every few minutes on the day does not touch
+            # thousands of rows (and the mail plan, which watches registrations, stays valid).
+            # An unchanged ``confirmed_at`` is safe: it only guards registrations younger than a listing.
+            _cancel_if_person_cancelled(person, reg)
+            return
         _registered(reg, found, now)
         _cancel_if_person_cancelled(person, reg)
     elif state == State.CANCELLED:
@@ -224,6 +230,12 @@ def learned_before(reg: ZoomRegistration, moment: datetime) -> bool:
 def _cancel_if_person_cancelled(person: Person, reg: ZoomRegistration) -> None:
     if person.status == PersonStatus.CANCELLED and reg.state == State.REGISTERED:
         reg.state = State.CANCEL_INTENT  # the store is authoritative for cancellations
+
+
+def _listed_as_stored(reg: ZoomRegistration, found: ZoomRegistrant) -> bool:
+    """Whether the listing says nothing about ``reg`` that the store does not already hold."""
+    same_link = reg.join_url == found.join_url or not (found.join_url or found.status != "approved")
+    return same_link and reg.last_error is None and reg.claim_token is None
 
 
 def _registered(reg: ZoomRegistration, found: ZoomRegistrant, now: datetime) -> None:

@@ -19,6 +19,7 @@ from orchestrator.db.models import (
     Person,
     ZoomAuditEntry,
 )
+from orchestrator.db.models.breakouts import ApplyState
 from orchestrator.errors import BadInput
 from orchestrator.jobs.breakouts import work
 from tests.integration.test_breakouts_support import (
@@ -195,3 +196,30 @@ def test_job_plans_a_never_planned_event_jointly_at_apply_time(database_url: str
     assert report.errors == [] and [a.round for a in report.applied] == [1]
     assert _in_zoom(rt) == _expected(rt, 1)
     assert sum(len(v) for v in _expected(rt, 2).values()) == 235 + 8  # round 2 planned in the same go
+
+
+def test_job_does_not_retry_a_plan_over_zoom_limits_until_it_changes(
+    database_url: str, tmp_path: Path
+) -> None:
+    """More people than Zoom pre-assigns: the job says so once, shows it, and tries a changed plan."""
+    from orchestrator.jobs import breakouts as job
+
+    rt = event_runtime(database_url, tmp_path)
+    service.plan(rt.store, rt.clock, None, PlanOptions())
+    small = ZoomLimits(max_participants=200)
+    at(rt, ROUND1_START - minutes(10))
+    rt.emulator.clear_request_log()
+    first = job.run(rt, None, limits=small)
+    assert [e.round for e in first.errors] == [1] and "243 pre-assigned people" in first.errors[0].message
+    with rt.session() as session:
+        record = session.scalars(select(BreakoutApply)).one()
+        assert record.state == ApplyState.OVER_LIMITS and "243 pre-assigned people" in (
+            record.last_error or ""
+        )
+    assert job.next_due(rt, None) == ROUND2_START - minutes(10)  # round 1 is not due again
+    at(rt, ROUND1_START - minutes(9))
+    assert job.run(rt, None, limits=small).errors == [] and _writes(rt) == []
+    # A late registration changes the plan: a new attempt, which with Zoom's real limits goes through.
+    late = add_people(rt, 1)
+    applied = job.run(rt, None)
+    assert [a.round for a in applied.applied] == [1] and any(late[0] in v for v in _in_zoom(rt).values())

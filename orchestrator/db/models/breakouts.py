@@ -53,6 +53,10 @@ class ApplyState:
     INTENT = "intent"  # the PATCH is (or was) in flight; a later run sends it again (it is idempotent)
     APPLIED = "applied"  # Zoom accepted it; ``verified`` says whether the read-back matched
     FAILED = "failed"
+    # The plan breaks one of Zoom's limits (e.g. more than 1,000 pre-assigned people): nothing was
+    # sent, and the same plan is not tried again; a changed plan is.
+    OVER_LIMITS = "over_limits"
+    NOT_SENT = (FAILED, OVER_LIMITS)
 
 
 class BreakoutApply(Base):

@@ -218,7 +218,7 @@ def _rounds(session: Session, event: Event, now: datetime) -> list[dict[str, Any
                 "participants": applied.participants if applied else None,
                 "verified": applied.verified if applied else False,
                 "current": applied.current if applied else False,
-                "error": applied.last_error if applied and applied.state == ApplyState.FAILED else None,
+                "error": applied.last_error if applied and applied.state in ApplyState.NOT_SENT else None,
             }
         )
     return rounds
@@ -341,7 +341,7 @@ def _failures(session: Session, event: Event) -> tuple[list[Failure], dict[str, 
     failed_rounds = session.execute(
         select(BreakoutRoundRecord.number, BreakoutApply.last_error)
         .join(BreakoutApply, BreakoutApply.round_id == BreakoutRoundRecord.id)
-        .where(BreakoutRoundRecord.event_id == event.id, BreakoutApply.state == ApplyState.FAILED)
+        .where(BreakoutRoundRecord.event_id == event.id, BreakoutApply.state.in_(ApplyState.NOT_SENT))
         .order_by(BreakoutRoundRecord.number)
     ).all()
     for number, error in failed_rounds:

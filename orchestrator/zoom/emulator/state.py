@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,9 @@ class EmulatorState:
         self._file_lock = FileLock(str(path) + ".lock") if path is not None else None
         self._data: dict[str, Any] = empty_data()
         self._stamp: tuple[int, int, int] | None = None
+        self._held_since: float | None = None  # see held()
+        self._last_save = 0.0
+        self._save_every = 0.0
         if path is not None:
             with self._file_lock:  # type: ignore[union-attr]
                 self._reload_if_changed()
@@ -75,12 +79,47 @@ class EmulatorState:
             if self._file_lock is None:
                 yield self._data
                 return
+            if self._held_since is not None:
+                try:
+                    yield self._data
+                finally:
+                    self._save_when_due()
+                return
             with self._file_lock:
                 self._reload_if_changed()
                 try:
                     yield self._data
                 finally:
                     self._save()
+
+    @contextmanager
+    def held(self, save_every: float = 2.0) -> Iterator[None]:
+        """Keep the file locked and the data in memory for a long run of calls (the demo's day).
+
+        Rewriting the whole file after every call grows with the square of the registrants; while
+        held, the file is written at most every ``save_every`` seconds and once at the end (also on
+        error). Other processes wait for the file lock meanwhile, as they would for one long call.
+        Without a file this changes nothing.
+        """
+        if self._file_lock is None:
+            yield
+            return
+        with self._file_lock:
+            with self._thread_lock:
+                self._reload_if_changed()
+                self._held_since = self._last_save = time.monotonic()
+                self._save_every = save_every
+            try:
+                yield
+            finally:
+                with self._thread_lock:
+                    self._held_since = None
+                    self._save()
+
+    def _save_when_due(self) -> None:
+        if time.monotonic() - self._last_save >= self._save_every:
+            self._save()
+            self._last_save = time.monotonic()
 
     def snapshot(self) -> dict[str, Any]:
         """A deep copy of the current data (for inspection in tests)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -133,3 +134,43 @@ def test_in_memory_state_writes_no_file(
     client(app).create_meeting()
     assert list(tmp_path.iterdir()) == []
     assert app.state.snapshot()["meetings"]
+
+
+def test_held_state_is_written_at_the_end_not_after_every_call(tmp_path: Path, clock: FrozenClock) -> None:
+    """The demo holds the state: thousands of calls do not rewrite the file, the end saves it."""
+    path = tmp_path / "zoom.json"
+    app = new_app(path, clock)
+    zoom = client(app)
+    meeting_id = zoom.create_meeting()["id"]
+    written = path.stat().st_mtime_ns, path.stat().st_ino
+    with app.state.held(save_every=3600):
+        for n in range(5):
+            zoom.call(
+                "POST",
+                f"/meetings/{meeting_id}/registrants",
+                json={"email": f"p{n}@example.org", "first_name": "P"},
+            )
+        assert (path.stat().st_mtime_ns, path.stat().st_ino) == written  # nothing written yet
+        assert len(app.registrants(meeting_id)) == 5  # in memory all the same
+    assert len(new_app(path, clock).registrants(meeting_id)) == 5  # saved on leaving
+
+
+def test_held_state_is_saved_when_the_run_fails_and_every_interval(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    path = tmp_path / "zoom.json"
+    app = new_app(path, clock)
+    zoom = client(app)
+    meeting_id = zoom.create_meeting()["id"]
+    with pytest.raises(RuntimeError), app.state.held(save_every=0):
+        zoom.call(
+            "POST", f"/meetings/{meeting_id}/registrants", json={"email": "a@example.org", "first_name": "A"}
+        )
+        # save_every=0: each call is saved at once, as without holding
+        stored = json.loads(path.read_text(encoding="utf-8"))["registrants"][str(meeting_id)]
+        assert [r["email"] for r in stored] == ["a@example.org"]
+        zoom.call(
+            "POST", f"/meetings/{meeting_id}/registrants", json={"email": "b@example.org", "first_name": "B"}
+        )
+        raise RuntimeError("the demo fails half-way")
+    assert len(new_app(path, clock).registrants(meeting_id)) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import os
 import socket
 import ssl
 from email.message import Message
@@ -51,6 +52,22 @@ def test_eml_one_file_per_message_id(tmp_path: Path, make_msg) -> None:  # type:
     parsed = email.message_from_bytes((tmp_path / "out" / files[0]).read_bytes())
     assert parsed["Message-ID"] == "<outbox-1@fachtag.example.org>"
     assert parsed.get_content_type() == "multipart/mixed"
+
+
+@pytest.mark.parametrize("fsync", [True, False])
+def test_eml_fsync_is_a_choice(
+    tmp_path: Path, make_msg, monkeypatch: pytest.MonkeyPatch, fsync: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """Each file is synced to disk before it counts as written, unless the setting turns it off."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    transport = EmlDirectoryTransport(tmp_path / "out", fsync=fsync)
+    transport.open()
+    transport.send(make_msg("a@example.org", "outbox-1"))
+    transport.send(make_msg("b@example.org", "outbox-2"))
+    assert len(synced) == (2 if fsync else 0)
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 2
 
 
 def test_eml_filename_is_safe_and_distinct() -> None:

@@ -7,6 +7,7 @@ cancelled them as "cancelled or deleted in Zoom".
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,3 +115,29 @@ def test_every_way_the_store_learns_of_a_registration_sets_confirmed_at(
     with rt.session() as session:
         confirmed = list(session.scalars(select(ZoomRegistration.confirmed_at)))
     assert len(confirmed) == 2 and all(c is not None for c in confirmed)
+
+
+def test_a_listing_that_says_nothing_new_writes_nothing(
+    rt: App, emulator: EmulatorApp, tmp_path: Path
+) -> None:
+    """On the day the sync lists Zoom every few minutes: an unchanged listing touches no row."""
+    clock = rt.clock
+    assert isinstance(clock, FrozenClock)
+    import_registrations(rt.store, rt.clock, None, write_export(tmp_path / "a.csv", [ANN, BEA]))
+    sync_registrants(zoom_access(rt), None)
+
+    def stamps() -> list[tuple[object, object]]:
+        with rt.session() as session:
+            query = select(ZoomRegistration.updated_at, ZoomRegistration.confirmed_at)
+            return [tuple(row) for row in session.execute(query.order_by(ZoomRegistration.id))]
+
+    before = stamps()
+    clock.advance(timedelta(minutes=5))
+    listing = list_meeting_registrants(rt.zoom, meeting_id(emulator))
+    assert _apply(rt, listing, clock.now()) == []
+    assert stamps() == before
+    # A changed link is news: stored, and the registration counts as confirmed by this listing.
+    listing["ann@example.org"] = replace(listing["ann@example.org"], join_url="https://zoom.example/w/new")
+    assert _apply(rt, listing, clock.now()) == []
+    after = dict(zip(["ann", "bea"], stamps(), strict=True))
+    assert after["ann"][1] == clock.now() and after["bea"] == before[1]
