@@ -138,10 +138,11 @@ def play_day(
         if breakout_due is not None and breakout_due <= now:
             registrants_job.run(rt, event_key)
             timeline += _breakout_entries(now, breakouts_job.run(rt, event_key))
+            breakout_due = breakouts_job.next_due(rt, event_key)
         if meeting is not None:
             timeline += _meeting_entries(rt, now, meeting)
         timeline += _mail_entries(now, mail_job.run(rt, event_key))
-        candidates = [mail_job.next_due(rt, event_key), breakouts_job.next_due(rt, event_key)]
+        candidates = [mail_job.next_due(rt, event_key), breakout_due]
         if meeting is not None:
             candidates += [meeting.next_due(), meeting.down_from, meeting.down_to]
         moments = [m for m in candidates if m is not None and m > now]

@@ -127,25 +127,29 @@ def _apply_one(
 def due_rounds(session: Session, event: Event, now: datetime) -> list[Due]:
     """Rounds not over whose pre-assignment matters now or later, with their apply times.
 
-        A round needs sending when it was never applied successfully (or never planned: the job plans
-        it at its apply time), or when its plan changed since
-        and it has not started (during a round moderators move people by hand in Zoom); a plan that broke
-    Zoom's limits is not sent again until it changes. Only the
-        latest round whose apply time has come may be in Zoom; earlier ones are left alone.
+    A round needs sending when it was never applied successfully (or never planned: the job plans
+    it at its apply time), or when its plan changed since and it has not started (during a round
+    moderators move people by hand in Zoom); a plan that broke Zoom's limits is not sent again
+    until it changes. Only the latest round whose apply time has come may be in Zoom; earlier ones
+    are left alone.
     """
     result = []
     for round_row in event.rounds:
         if phase(round_row, now) == "over":
             continue
         record = apply_record(session, round_row)
-        digest = payload_hash(round_rooms(session, event, round_row)) if record is not None else None
-        if record is not None and record.state == ApplyState.OVER_LIMITS and record.payload_hash == digest:
-            # Zoom's limits refuse this very plan: trying again every minute changes nothing.
-            needs = False
-        else:
-            never = record is None or record.state != ApplyState.APPLIED or not record.verified
-            changed = record is not None and (record.payload_hash != digest or not record.current)
-            needs = never or (changed and phase(round_row, now) == "upcoming")
+        upcoming = phase(round_row, now) == "upcoming"
+        if record is None:
+            needs = True
+        elif record.state == ApplyState.OVER_LIMITS:
+            # Zoom's limits refuse this very plan: trying it again every minute changes nothing.
+            needs = record.payload_hash != _current_hash(session, event, round_row)
+        elif record.state != ApplyState.APPLIED or not record.verified:
+            needs = True
+        else:  # the rooms are only worth hashing (thousands of people) when a change would be sent
+            needs = upcoming and (
+                not record.current or record.payload_hash != _current_hash(session, event, round_row)
+            )
         apply_at = round_row.start_utc - _lead(round_row)
         result.append(Due(round_row.number, apply_at, needs))
     reached = [d for d in result if d.apply_at <= now]
@@ -153,6 +157,10 @@ def due_rounds(session: Session, event: Event, now: datetime) -> list[Due]:
         latest = max(reached, key=lambda d: d.apply_at)
         result = [d for d in result if d.apply_at > now or d is latest]
     return result
+
+
+def _current_hash(session: Session, event: Event, round_row: BreakoutRoundRecord) -> str:
+    return payload_hash(round_rooms(session, event, round_row))
 
 
 def unplaced_count(session: Session, event: Event, round_number: int) -> int:

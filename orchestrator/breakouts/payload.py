@@ -12,11 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.breakouts.people import people_by_email
-from orchestrator.breakouts.store import round_rows
-from orchestrator.db.models import BreakoutRoundRecord, Event
+from orchestrator.db.models import BreakoutAssignment, BreakoutRoundRecord, Event, Person
 from orchestrator.db.models.person import PersonStatus
 
 
@@ -30,20 +29,32 @@ class ZoomRoom:
 
 def round_rooms(session: Session, event: Event, round_row: BreakoutRoundRecord) -> list[ZoomRoom]:
     """The pre-assignment for ``round_row`` from the stored plan (see module docstring)."""
-    everyone = people_by_email(session, event)
+    # Plain columns, not ORM objects: the scheduler asks for this every minute, for thousands.
     members: dict[str, list[str]] = {room.name: [] for room in round_row.rooms}
-    for row, person in round_rows(session, round_row):
-        if person.status == PersonStatus.ACTIVE and row.room_name in members:
-            members[row.room_name].append(person.email)
+    placed = session.execute(
+        select(BreakoutAssignment.room_name, Person.email)
+        .join(Person, Person.id == BreakoutAssignment.person_id)
+        .where(BreakoutAssignment.round_id == round_row.id, Person.status == PersonStatus.ACTIVE)
+    )
+    for room_name, email in placed:
+        if room_name in members:
+            members[room_name].append(email)
+    named = {str(m["email"]).strip().lower() for room in round_row.rooms for m in room.moderators}
+    cancelled = set(
+        session.scalars(
+            select(Person.email).where(
+                Person.event_id == event.id,
+                Person.status == PersonStatus.CANCELLED,
+                Person.email.in_(sorted(named)),
+            )
+        )
+    )
     rooms = []
     for room in round_row.rooms:
         moderators = []
         for moderator in room.moderators:
             email = str(moderator["email"]).strip().lower()
-            registered = everyone.get(email)
-            if registered is not None and registered.status == PersonStatus.CANCELLED:
-                continue
-            if email not in moderators:
+            if email not in cancelled and email not in moderators:
                 moderators.append(email)
         rest = [e for e in sorted(members[room.name]) if e not in moderators]
         rooms.append(ZoomRoom(room.name, tuple(moderators + rest)))

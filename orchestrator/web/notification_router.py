@@ -41,7 +41,7 @@ def handle_notification(
     meeting_id = parse_store_id(raw_id)
     if meeting_id is None:  # "²³", 20 digits, "12a": no meeting of ours; processed, not retried
         return "ignored_bad_meeting_id"
-    meeting = session.scalar(select(ZoomMeeting).where(ZoomMeeting.zoom_meeting_id == meeting_id))
+    meeting = _meeting(session, meeting_id)
     if meeting is None:
         return "ignored_other_meeting"
     if event_type in RUN_EVENTS:
@@ -49,3 +49,17 @@ def handle_notification(
     if event_type in PARTICIPANT_EVENTS:
         return record_participant(session, meeting, notification, now)
     return apply_registration(session, meeting, notification, now, default_language)
+
+
+def _meeting(session: Session, zoom_meeting_id: int) -> ZoomMeeting | None:
+    """The stored meeting, looked up once per session (a drain applies dozens per transaction)."""
+    known: dict[int, ZoomMeeting] = session.info.setdefault("meetings_by_zoom_id", {})
+    meeting = known.get(zoom_meeting_id)
+    if meeting is None:
+        with session.no_autoflush:  # the meeting does not depend on the marks just added
+            meeting = session.scalar(
+                select(ZoomMeeting).where(ZoomMeeting.zoom_meeting_id == zoom_meeting_id)
+            )
+        if meeting is not None:  # an unknown id is asked again: the meeting may be set up meanwhile
+            known[zoom_meeting_id] = meeting
+    return meeting

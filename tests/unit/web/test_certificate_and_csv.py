@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
+
+from orchestrator.attendance import certificates
 from orchestrator.attendance.certificate import (
     CertificateData,
     certificate_text,
@@ -52,6 +57,24 @@ def test_pdf_is_one_page_with_the_title() -> None:
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 1
     assert b"Teilnahmebescheinigung" in pdf  # document title in the info dictionary
     assert render_certificate(DATA) == pdf  # invariant: same input, same bytes
+
+
+@pytest.mark.parametrize("pool_from", [1000, 3], ids=["in-process", "worker-processes"])
+def test_written_certificates_are_the_rendered_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_from: int
+) -> None:
+    """Many certificates are rendered by worker processes: the files are the same either way."""
+    monkeypatch.setattr(certificates, "POOL_FROM", pool_from)
+    people = [replace(DATA, name=f"Person {n}", minutes=180 + n) for n in range(5)]
+    items = [
+        certificates.CertificateAttachment(
+            n, f"p{n}@example.org", data.name, "de", data.minutes, f"c{n}.pdf", data
+        )
+        for n, data in enumerate(people)
+    ]
+    paths = certificates.write_certificates(items, tmp_path / "out")
+    assert [p.name for p in paths] == [f"c{n}.pdf" for n in range(5)]
+    assert [p.read_bytes() for p in paths] == [render_certificate(data) for data in people]
 
 
 def test_csv_neutralises_formulas_and_hides_guest_names() -> None:
