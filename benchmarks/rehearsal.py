@@ -37,6 +37,7 @@ from orchestrator.jobs import mail as mail_job  # noqa: E402
 from orchestrator.jobs import registrants as registrants_job  # noqa: E402
 
 SPENT: dict[str, float] = defaultdict(float)
+CPU: dict[str, float] = defaultdict(float)  # this process's CPU time (all threads; not child processes)
 ACTIVE: list[str] = []
 
 
@@ -48,11 +49,12 @@ def timed(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
         if ACTIVE:
             return function(*args, **kwargs)
         ACTIVE.append(phase)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
             SPENT[phase] += time.perf_counter() - start
+            CPU[phase] += time.process_time() - cpu_start
             ACTIVE.pop()
 
     return wrapper
@@ -77,11 +79,12 @@ def main() -> None:
     logging.disable(logging.WARNING)  # the dropped-webhook warnings are expected (the outage)
     instrument()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="rehearsal-"))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         result = demo_cmd.run_demo(workdir, args.people)
     finally:
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -99,8 +102,15 @@ def main() -> None:
         f"{attendance.attended} attended, {attendance.certificates} certificates"
     )
     SPENT["other"] = max(0.0, wall - sum(SPENT.values()))
+    CPU["other"] = max(0.0, cpu - sum(CPU.values()))
+    print(f"  {'phase':<28} {'wall':>9} {'share':>7} {'CPU here':>10}")
     for phase, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
-        print(f"  {phase:<28} {seconds:7.1f} s  {100 * seconds / wall:5.1f} %")
+        print(f"  {phase:<28} {seconds:7.1f} s {100 * seconds / wall:5.1f} % {CPU[phase]:8.1f} s")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        f"  CPU: {cpu:.1f} s in this process, {children.ru_utime + children.ru_stime:.1f} s in worker "
+        f"processes; peak RSS of a worker process {children.ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from orchestrator.settings import Settings
 
 if TYPE_CHECKING:
     from orchestrator.mail.plan_memo import PlanMemo
+    from orchestrator.mail.render_pool import RenderPool
     from orchestrator.mail.service import MailOptions
     from orchestrator.mail.transports import Transport
     from orchestrator.zoom.client import ZoomClient
@@ -190,6 +191,17 @@ class App:
 
         return PlanMemo()
 
+    @cached_property
+    def mail_render_pool(self) -> RenderPool | None:
+        """Processes that render mails for the send threads (``ORCHESTRATOR_MAIL_RENDER_PROCESSES``)."""
+        processes = self.settings.mail_render_processes
+        if processes == 0:
+            return None
+        from orchestrator.mail.render_pool import RendererSpec, RenderPool
+
+        spec = RendererSpec(self.settings.mail_template_dir, self.settings.mail_logo_url)
+        return RenderPool(spec, processes)
+
     def mail_options(self) -> MailOptions:
         """The mail settings (``ORCHESTRATOR_MAIL_*``) as the mail service's options."""
         from orchestrator.mail.dispatch_config import DispatchConfig
@@ -213,9 +225,12 @@ class App:
         )
 
     def close(self) -> None:
-        """Release what was built (pooled store connections)."""
+        """Release what was built (pooled store connections, render processes)."""
         if "store" in self.__dict__:
             self.store.close()
+        pool = self.__dict__.pop("mail_render_pool", None)
+        if pool is not None:
+            pool.close()
 
 
 __all__ = ["EMULATOR_CREDENTIALS", "App", "load_settings"]

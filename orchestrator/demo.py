@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -94,6 +95,8 @@ def demo_settings(paths: DemoPaths) -> Settings:
         mail_eml_dir=paths.mails,
         # The demo's mails are rewritten by the next run: no fsync per file (a third of the mail time).
         mail_eml_fsync=False,
+        # Thousands of mails in a rehearsal: rendered on a second core where there is one.
+        mail_render_processes=1 if (os.cpu_count() or 1) > 1 else 0,
         _env_file=None,
     )
 

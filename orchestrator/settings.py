@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     mail_logo_url: str | None = None
     mail_rate_per_minute: float | None = None
     mail_workers: int = Field(default=4, ge=1)
+    # Processes that render mails beside the send threads (0: the threads render; see render_pool).
+    mail_render_processes: int = Field(default=0, ge=0, le=16)
     mail_max_unconfirmed: int = Field(default=1, ge=1)
     smtp_host: str = "localhost"
     smtp_port: int = 587

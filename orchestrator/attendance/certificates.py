@@ -113,9 +113,8 @@ def write_certificates(attachments: list[CertificateAttachment], out_dir: Path) 
     cores = os.cpu_count() or 1
     if len(jobs) < POOL_FROM or cores < 2:
         return [_write_one(job) for job in jobs]
-    methods = multiprocessing.get_all_start_methods()
-    # Not "fork": the service's threads (web server, mail senders) may hold locks at that moment.
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    # "spawn", not "fork": the service's threads (web server, mail senders) may hold locks now.
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context) as pool:
         return list(pool.map(_write_one, jobs, chunksize=32))
 

@@ -28,6 +28,7 @@ def mail_service(rt: App, *, transport_factory: Callable[[], Transport] | None =
         transport_factory or rt.mail_transport_factory(),
         rt.mail_options(),
         rt.plan_memo,
+        rt.mail_render_pool,
     )
 
 

@@ -3,7 +3,8 @@
 Per pass: apply the crash rule to expired leases, skip rows whose deadline passed, then claim due
 rows in short transactions (batches) and feed them to :class:`~orchestrator.mail.sender.ParallelSender`.
 Each worker thread checks that enough of the batch's lease is left, renders and builds its
-message and hands it to its own reused transport connection. The delivering step (SMTP's final
+message (or has a :class:`~orchestrator.mail.render_pool.RenderPool` process do it) and hands it to
+its own reused transport connection. The delivering step (SMTP's final
 dot and its reply) happens inside a :class:`~orchestrator.mail.transports.base.Handover` that
 admits at most ``max_unconfirmed`` messages of this process at a time and commits the row as
 ``sent`` before it lets the next one in: after a crash at most that many messages (default one)
@@ -21,7 +22,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 
@@ -35,16 +37,17 @@ from orchestrator.db.models import Event, OutboxMessage, Person, ZoomRegistratio
 from orchestrator.db.models.person import PersonStatus
 from orchestrator.errors import OrchestratorError
 from orchestrator.events import agenda_of
+from orchestrator.i18n import get_language
 from orchestrator.mail import outbox
 from orchestrator.mail.compose import event_info, occasion_of, recipient_from
 from orchestrator.mail.deadlines import round_of
 from orchestrator.mail.dispatch_config import DispatchConfig
-from orchestrator.mail.fastmime import build_prepared
 from orchestrator.mail.marks import WorkerMarks
 from orchestrator.mail.outbox import Reason
 from orchestrator.mail.planner import registration_usable
 from orchestrator.mail.prepared import PreparedMessage
-from orchestrator.mail.render import EventInfo, MailRenderer, Occasion, Recipient
+from orchestrator.mail.render import EventInfo, MailRenderer
+from orchestrator.mail.render_pool import BuildFailed, MailOrder, RenderPool, build_message
 from orchestrator.mail.results import DispatchFailure
 from orchestrator.mail.sender import Deferred, Failed, Outcome, ParallelSender, SendJob, Sent
 from orchestrator.mail.transports.base import SendResult, Transport
@@ -81,28 +84,45 @@ class _RowBuild:
     dispatcher: Dispatcher
     row_id: int
     send_before: datetime
-    kind: str
-    event: EventInfo
-    recipient: Recipient
-    occasion: Occasion
-    message_id: str
+    order: MailOrder  # its date and language are set when the worker builds it
 
     def __call__(self) -> PreparedMessage:
         d = self.dispatcher
-        now = d.clock.now()
-        if now >= self.send_before:
-            d.note_lease_ran_short(self.row_id)
-            raise LeaseRanShort(f"lease of outbox row {self.row_id} ran short")
-        rendered = d.renderer.render(self.kind, self.event, self.recipient, self.occasion)
-        return build_prepared(
-            rendered,
-            sender=d.config.sender,
-            recipient=self.recipient,
-            message_id=self.message_id,
-            reply_to=d.config.reply_to,
-            date=now,
-            eight_bit=True,
-        )
+        now = _check_lease(d, self.row_id, self.send_before)
+        assert isinstance(d.renderer, MailRenderer)
+        return build_message(d.renderer, replace(self.order, date=now, ui_language=get_language()))
+
+
+@dataclass(frozen=True)
+class _PooledBuild:
+    """``SendJob.build`` for one row whose mail a render process builds with its chunk."""
+
+    dispatcher: Dispatcher
+    row_id: int
+    send_before: datetime
+    chunk: Future[list[PreparedMessage | BuildFailed]]
+    index: int
+
+    def __call__(self) -> PreparedMessage:
+        _check_lease(self.dispatcher, self.row_id, self.send_before)
+        built = self.chunk.result()[self.index]
+        if isinstance(built, BuildFailed):
+            if built.expected:
+                raise OrchestratorError(built.message)
+            raise RuntimeError(built.message)
+        return built
+
+
+def _check_lease(d: Dispatcher, row_id: int, send_before: datetime) -> datetime:
+    """The clock's time, unless less than half of the batch's lease is left (then the row goes back)."""
+    now = d.clock.now()
+    if now >= send_before:
+        d.note_lease_ran_short(row_id)
+        raise LeaseRanShort(f"lease of outbox row {row_id} ran short")
+    return now
+
+
+_POOL_CHUNK = 25
 
 
 @functools.cache
@@ -143,7 +163,7 @@ class Dispatcher:
         self,
         sessions: sessionmaker[Session],
         clock: Clock,
-        renderer: MailRenderer,
+        renderer: MailRenderer | RenderPool,
         transport_factory: Callable[[], Transport],
         config: DispatchConfig,
         *,
@@ -152,7 +172,7 @@ class Dispatcher:
     ) -> None:
         self.sessions = sessions
         self.clock = clock
-        self.renderer = renderer
+        self.renderer = renderer  # a pool: its processes render, not the send threads
         self.config = config
         self._transport_factory = transport_factory
         # The provider's rate limit is real time, also when the business clock is virtual.
@@ -295,6 +315,7 @@ class Dispatcher:
                 .order_by(OutboxMessage.due_at, OutboxMessage.id)
             ).all()
             session.commit()
+            orders: list[tuple[int, MailOrder]] = []
             for row in rows:
                 if self.stop.is_set():
                     return
@@ -318,27 +339,45 @@ class Dispatcher:
                     continue
                 message_id = outbox.message_id_for(row.id, event.key, self._domain)
                 occasion_of_row[row.id] = row.occasion
-                yield SendJob(
-                    row.id,
-                    _RowBuild(
-                        self,
-                        row.id,
-                        send_before,
-                        row.kind,
-                        info,
-                        recipient_from(
-                            agenda,
-                            email=row.email_display or row.email,
-                            first_name=row.first_name,
-                            last_name=row.last_name,
-                            language=row.language,
-                            join_url=row.join_url,
-                        ),
-                        occasion_of(row.kind, row.occasion, agenda, room),
-                        message_id,
-                    ),
-                    _Delivery(self, self._gate, row.id),
+                recipient = recipient_from(
+                    agenda,
+                    email=row.email_display or row.email,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    language=row.language,
+                    join_url=row.join_url,
                 )
+                occasion = occasion_of(row.kind, row.occasion, agenda, room)
+                order = MailOrder(
+                    row.kind,
+                    info,
+                    recipient,
+                    occasion,
+                    message_id=message_id,
+                    sender=self.config.sender,
+                    reply_to=self.config.reply_to,
+                    date=claimed_at,
+                    ui_language=get_language(),
+                )
+                orders.append((row.id, order))
+            yield from self._send_jobs(orders, send_before)
+
+    def _send_jobs(self, orders: list[tuple[int, MailOrder]], send_before: datetime) -> Iterator[SendJob]:
+        """One job per row; with a render pool, its processes build the mails in chunks meanwhile."""
+        pool = self.renderer if isinstance(self.renderer, RenderPool) else None
+        # Small chunks: the first mails are ready soon, and the pool works while the threads send.
+        for start in range(0, len(orders), _POOL_CHUNK):
+            chunk = orders[start : start + _POOL_CHUNK]
+            built = pool.build_many([o for _, o in chunk]) if pool is not None else None
+            for index, (row_id, order) in enumerate(chunk):
+                if self.stop.is_set():
+                    return
+                build: Callable[[], PreparedMessage] = (
+                    _PooledBuild(self, row_id, send_before, built, index)
+                    if built is not None
+                    else _RowBuild(self, row_id, send_before, order)
+                )
+                yield SendJob(row_id, build, _Delivery(self, self._gate, row_id))
 
     def _claim_size(self) -> int:
         """Rows per claim: no more than the provider's rate lets us send in half a lease."""

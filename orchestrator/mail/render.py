@@ -266,6 +266,7 @@ class MailRenderer:
         occasion: Occasion | None = None,
         *,
         with_ics: bool | None = None,
+        now: datetime | None = None,
     ) -> RenderedMail:
         """Render ``kind`` for ``recipient``; raises ``HeaderInjection`` or ``TemplateProblem``.
 
@@ -292,7 +293,8 @@ class MailRenderer:
         html = self._render(self._html_env, f"{lang}/{kind}.html.j2", context)
         if with_ics is None:
             with_ics = kind not in KINDS_WITHOUT_ICS
-        ics = make_ics(event, recipient, occasion, now=self._clock.now()) if with_ics else None
+        stamp = now or self._clock.now()
+        ics = make_ics(event, recipient, occasion, now=stamp) if with_ics else None
         return RenderedMail(kind=kind, language=lang, subject=subject, text=text, html=html, ics=ics)
 
     def _render(self, env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

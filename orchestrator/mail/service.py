@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from orchestrator.mail.dispatch import Dispatcher
     from orchestrator.mail.preview import MailPreview, PreviewRequest
     from orchestrator.mail.render import MailRenderer
+    from orchestrator.mail.render_pool import RenderPool
     from orchestrator.mail.resend import ResendResult
 
 
@@ -98,6 +99,8 @@ class MailService:
     options: MailOptions
     # The process's memo of the latest plan per event (None: plan on every pass).
     plan_memo: PlanMemo | None = None
+    # Worker processes that render the mails of a send pass (None: the send threads render).
+    render_pool: RenderPool | None = None
 
     def renderer(self) -> MailRenderer:
         """The template renderer (built-in templates, or the organiser's overrides)."""
@@ -266,7 +269,7 @@ class MailService:
         return Dispatcher(
             self.store.sessions,
             self.clock,
-            self.renderer(),
+            self.render_pool or self.renderer(),
             self.transport_factory,
             self.options.dispatch,
             stop=stop,

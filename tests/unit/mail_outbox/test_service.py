@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from orchestrator.mail.dispatch import DispatchConfig
@@ -119,3 +119,44 @@ def test_send_due_result_serialises_with_the_keys_of_the_json_answer() -> None:
         "skipped",
         "cancelled_reasons",
     ]
+
+
+def test_a_render_pool_builds_the_bytes_the_send_threads_build(sqlite_url: str, tmp_path: Path) -> None:
+    """Rendering in worker processes changes where the CPU works, not one byte of a mail."""
+    from orchestrator.mail.render import EventInfo, MailRenderer, Occasion, Recipient
+    from orchestrator.mail.render_pool import BuildFailed, MailOrder, RendererSpec, RenderPool, build_message
+
+    pool = RenderPool(RendererSpec(), processes=1)
+    try:
+        service = replace(_service(sqlite_url, tmp_path, tmp_path / "pooled"), render_pool=pool)
+        report = service.send_due(None)
+        assert report.sent > 200 and report.failed == 0
+        start = service.clock.now()
+        event = EventInfo("k", "Fachtag", "Forum", "info@forum.example", None, "Europe/Berlin", start, start)
+        orders = [
+            MailOrder(
+                kind,
+                event,
+                Recipient("a@example.org", "Ann", "Ö", lang, "https://zoom.example/w/1?tk=x"),
+                Occasion(),
+                message_id=f"<{kind}.{lang}@fachtag.example.org>",
+                sender=SENDER,
+                reply_to=None,
+                date=start,
+            )
+            for kind in ("confirmation", "thank_you")
+            for lang in ("de", "en")
+        ]
+        local = MailRenderer()
+        # A mail that cannot be built is named, and does not take the rest of its chunk with it.
+        broken = replace(orders[0], kind="reminder")
+        failed, fine = pool.build_many([broken, orders[0]]).result()
+        assert isinstance(failed, BuildFailed) and failed.expected and fine == build_message(local, orders[0])
+        built = pool.build_many(orders).result()
+        assert [m.data for m in built] == [build_message(local, o).data for o in orders]  # type: ignore[union-attr]
+    finally:
+        pool.close()
+    mails = list((tmp_path / "pooled").glob("*.eml"))
+    assert len(mails) == report.sent
+    parsed = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/mixed"
