@@ -129,6 +129,16 @@ def zoom_identity(notification: dict[str, Any], participant: dict[str, Any]) -> 
     return text(participant.get("participant_uuid")), text(notification["payload"]["object"].get("uuid"))
 
 
+def _added_in_transaction(session: Session) -> set[tuple[str, str, datetime]]:
+    """The marks this transaction added so far (a new transaction, after commit or rollback, starts empty)."""
+    transaction = session.get_transaction()
+    memo = session.info.get("attendance_marks_added")
+    if memo is None or memo[0] is not transaction:
+        memo = session.info["attendance_marks_added"] = (transaction, set())
+    added: set[tuple[str, str, datetime]] = memo[1]
+    return added
+
+
 def record_participant(
     session: Session, meeting: ZoomMeeting, notification: dict[str, Any], now: datetime
 ) -> str:
@@ -139,17 +149,21 @@ def record_participant(
         return "ignored_no_participant"
     at = parse_zoom_time(participant.get(TIME_FIELDS[kind])) or event_time(notification, now)
     key = participant_key(meeting.event_id, participant)
-    exists = session.scalar(
-        select(AttendanceMark.id).where(
-            AttendanceMark.event_id == meeting.event_id,
-            AttendanceMark.participant_key == key,
-            AttendanceMark.kind == kind,
-            AttendanceMark.at == at,
-        )
-    )
-    if exists is not None:
-        return f"{kind}_duplicate"
-    person = find_person(session, meeting, participant)
+    # Marks added in this transaction are remembered here and flushed together at its end (one
+    # multi-row INSERT for a drain's batch instead of one flush per notification).
+    added = _added_in_transaction(session)
+    with session.no_autoflush:
+        exists = (key, kind, at) in added or session.scalar(
+            select(AttendanceMark.id).where(
+                AttendanceMark.event_id == meeting.event_id,
+                AttendanceMark.participant_key == key,
+                AttendanceMark.kind == kind,
+                AttendanceMark.at == at,
+            )
+        ) is not None
+        if exists:
+            return f"{kind}_duplicate"
+        person = find_person(session, meeting, participant)
     uuids = zoom_identity(notification, participant) if person is not None else (None, None)
     session.add(
         AttendanceMark(
@@ -162,5 +176,5 @@ def record_participant(
             meeting_uuid=uuids[1],
         )
     )
-    session.flush()
+    added.add((key, kind, at))
     return f"{kind}_{'person' if person else 'guest'}"

@@ -237,3 +237,28 @@ def test_the_demo_hint_names_the_rehearsal_url() -> None:
     assert "http://127.0.0.1:8080/zoomapp/rehearsal" in rehearsal_hint("http://127.0.0.1:8080/", "de")
     assert rehearsal_hint("http://x", "de").startswith("Zoom-App proben")
     assert rehearsal_hint("http://x", "en").startswith("Rehearse the Zoom App")
+
+
+def test_a_repeated_join_in_one_transaction_is_one_mark_and_a_rollback_forgets_it(rt: App) -> None:
+    """A drain applies dozens of notifications per transaction and flushes them together."""
+    with rt.session() as session:
+        meeting = session.scalars(select(ZoomMeeting)).one()
+        notification = {
+            "event": "meeting.participant_joined",
+            "event_ts": 1_756_280_000_000,
+            "payload": {
+                "object": {
+                    "uuid": MEETING_UUID,
+                    "id": "1",
+                    "participant": {"user_name": "Gast", "join_time": "2025-08-27T07:40:00Z", "id": "g1"},
+                }
+            },
+        }
+        now = rt.clock.now()
+        assert record_participant(session, meeting, notification, now) == "join_guest"
+        assert record_participant(session, meeting, notification, now) == "join_duplicate"
+        session.rollback()
+        assert record_participant(session, meeting, notification, now) == "join_guest"
+        session.commit()
+        assert record_participant(session, meeting, notification, now) == "join_duplicate"
+        assert len(session.scalars(select(AttendanceMark)).all()) == 1
