@@ -122,7 +122,8 @@ def merge_report(session: Session, meeting: ZoomMeeting, items: Iterable[Mapping
             known += 1
             continue
         participant = {"registrant_id": row.registrant_id, "email": row.email}
-        person = None if row.is_guest else find_person(session, meeting, participant)
+        with session.no_autoflush:  # the marks added so far are flushed together, not row by row
+            person = None if row.is_guest else find_person(session, meeting, participant)
         for mark_key, kind, at in missing:
             session.add(
                 AttendanceMark(
