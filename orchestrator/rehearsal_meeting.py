@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -81,7 +80,9 @@ class MeetingRehearsal:
         self._http = KeepAliveTransport(timeout=30)
         self._sender = WebhookSender(url, secret.encode(), rt.clock, self._unless_down(self._http))
         info = MeetingInfo(topic=topic, duration=duration_minutes)
-        self._queue = deque(notifications(facts, info))
+        # Built as they fall due (a meeting of thousands makes tens of thousands of them).
+        self._upcoming = notifications(facts, info)
+        self._next = next(self._upcoming, None)
 
     @classmethod
     def hold(cls, rt: App, event_key: str, plan: AttendancePlan = DEMO_AUDIENCE) -> MeetingRehearsal | None:
@@ -110,7 +111,7 @@ class MeetingRehearsal:
 
     def next_due(self) -> datetime | None:
         """The next delivery step at which something is sent (a notification or one of Zoom's retries)."""
-        moments = [m for m in (self._queue[0][0] if self._queue else None, self._sender.next_due()) if m]
+        moments = [m for m in (self._next[0] if self._next else None, self._sender.next_due()) if m]
         return _step_up(min(moments)) if moments else None
 
     def run_due(self) -> int:
@@ -122,8 +123,9 @@ class MeetingRehearsal:
         _SENDER_LOG.setLevel(logging.ERROR)
         try:
             attempted = self._sender.run_due()
-            while self._queue and self._queue[0][0] <= now:
-                self._sender.send(self._queue.popleft()[1])
+            while self._next is not None and self._next[0] <= now:
+                self._sender.send(self._next[1])
+                self._next = next(self._upcoming, None)
                 attempted += 1
         finally:
             _SENDER_LOG.setLevel(level)
@@ -131,7 +133,7 @@ class MeetingRehearsal:
 
     @property
     def finished(self) -> bool:
-        return not self._queue and self._sender.next_due() is None
+        return self._next is None and self._sender.next_due() is None
 
     def figures(self) -> WebhookFigures:
         deliveries = self._sender.deliveries

@@ -139,3 +139,10 @@ def _paragraph(canvas: Canvas, text: str, font: str, size: float, x: float, y: f
         y -= size * 1.45
         canvas.drawString(x, y, line)
     return y - size * 0.6
+
+
+def write_certificate(job: tuple[CertificateData, Path]) -> Path:
+    """Render one certificate into its file (what a worker process does; this module stays light)."""
+    content, path = job
+    path.write_bytes(render_certificate(content))
+    return path

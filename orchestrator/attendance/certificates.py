@@ -26,7 +26,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from orchestrator.attendance.certificate import CertificateData, duration_text, render_certificate
+from orchestrator.attendance.certificate import (
+    CertificateData,
+    duration_text,
+    render_certificate,
+    write_certificate,
+)
 from orchestrator.attendance.minutes import compute_attendance
 from orchestrator.db.models import AttendanceCertificate, Event
 from orchestrator.db.models.web import CertificateState
@@ -112,17 +117,11 @@ def write_certificates(attachments: list[CertificateAttachment], out_dir: Path) 
     jobs = [(item.content, out_dir / item.filename) for item in attachments]
     cores = os.cpu_count() or 1
     if len(jobs) < POOL_FROM or cores < 2:
-        return [_write_one(job) for job in jobs]
+        return [write_certificate(job) for job in jobs]
     # "spawn", not "fork": the service's threads (web server, mail senders) may hold locks now.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(cores, 4), mp_context=context) as pool:
-        return list(pool.map(_write_one, jobs, chunksize=32))
-
-
-def _write_one(job: tuple[CertificateData, Path]) -> Path:
-    content, path = job
-    path.write_bytes(render_certificate(content))
-    return path
+        return list(pool.map(write_certificate, jobs, chunksize=32))
 
 
 def record_certificates(
