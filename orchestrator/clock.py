@@ -6,10 +6,11 @@ demo can run an event day on a sped-up clock.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -56,6 +57,40 @@ class FrozenClock:
 
     def sleep(self, seconds: float) -> None:
         self.advance(max(seconds, 0.0))
+
+
+class SharedClock(FrozenClock):
+    """A :class:`FrozenClock` whose time another process reads (:class:`SharedClockReader`).
+
+    The demo moves its virtual day with it; the rehearsal's webhook endpoint, a process of its own,
+    checks each signature's timestamp against the same time.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(start)
+        self.shared: Any = multiprocessing.get_context("spawn").RawValue("d", self._now.timestamp())
+
+    def set(self, when: datetime) -> None:
+        super().set(when)
+        self.shared.value = self.now().timestamp()
+
+    def advance(self, delta: timedelta | float) -> datetime:
+        moved = super().advance(delta)
+        self.shared.value = moved.timestamp()
+        return moved
+
+
+class SharedClockReader:
+    """The time of a :class:`SharedClock` in another process (it cannot move it)."""
+
+    def __init__(self, shared: Any) -> None:
+        self._shared = shared
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self._shared.value, UTC)
+
+    def sleep(self, seconds: float) -> None:
+        raise RuntimeError("only the process that owns a shared clock moves it")
 
 
 class ScaledClock:

@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from orchestrator.clock import SharedClock
 from orchestrator.db.models import Event, ZoomMeeting
+from orchestrator.rehearsal_receiver import ReceiverProcess
 from orchestrator.zoom.emulator.attendance import AttendanceFacts, AttendancePlan
 from orchestrator.zoom.emulator.webhook_sender import (
-    KeepAliveTransport,
     MeetingInfo,
+    PerThreadTransport,
     Transport,
     WebhookSender,
     notifications,
@@ -42,6 +44,9 @@ DOWN_FROM, DOWN_TO = 0.35, 0.70
 # Notifications go out in batches every few virtual minutes (Zoom, too, delivers with a delay);
 # a step per second would make the rehearsal's day thousands of steps long.
 DELIVERY_STEP = timedelta(minutes=5)
+# Notifications posted at the same time (Zoom, too, delivers several at once): while the endpoint's
+# process stores one, the next is on its way.
+SENDING_AT_ONCE = 4
 
 
 @dataclass(frozen=True)
@@ -60,25 +65,20 @@ class MeetingRehearsal:
     """One simulated meeting whose notifications are delivered as virtual time passes them."""
 
     def __init__(self, rt: App, facts: AttendanceFacts, *, topic: str, duration_minutes: int) -> None:
-        from orchestrator.web.app import create_app
-        from orchestrator.web.context import WebContext
-        from orchestrator.web.serve import HttpServer
-
         self._rt = rt
         self.facts = facts
-        secret = secrets.token_urlsafe(32)
         # A secret of this rehearsal only: the emulator signs with it and the endpoint checks it.
-        context = replace(WebContext.from_runtime(rt), webhook_secret=SecretStr(secret))
-        self._server: HttpServer = HttpServer(
-            create_app(context, process_in_background=False), "127.0.0.1", 0
-        )
-        self._server.start()
+        secret = secrets.token_urlsafe(32)
+        self._endpoint = _start_endpoint(rt, secret)
         length = facts.end - facts.start
         self.down_from = _step_up(facts.start + length * DOWN_FROM)
         self.down_to = _step_up(facts.start + length * DOWN_TO)
-        url = f"http://127.0.0.1:{self._server.port}/zoom/webhook"
-        self._http = KeepAliveTransport(timeout=30)
-        self._sender = WebhookSender(url, secret.encode(), rt.clock, self._unless_down(self._http))
+        url = f"http://127.0.0.1:{self._endpoint.port}/zoom/webhook"
+        self._http = PerThreadTransport(timeout=30)
+        concurrency = SENDING_AT_ONCE if isinstance(self._endpoint, ReceiverProcess) else 1
+        self._sender = WebhookSender(
+            url, secret.encode(), rt.clock, self._unless_down(self._http), concurrency=concurrency
+        )
         info = MeetingInfo(topic=topic, duration=duration_minutes)
         # Built as they fall due (a meeting of thousands makes tens of thousands of them).
         self._upcoming = notifications(facts, info)
@@ -123,10 +123,12 @@ class MeetingRehearsal:
         _SENDER_LOG.setLevel(logging.ERROR)
         try:
             attempted = self._sender.run_due()
+            batch = []
             while self._next is not None and self._next[0] <= now:
-                self._sender.send(self._next[1])
+                batch.append(self._next[1])
                 self._next = next(self._upcoming, None)
-                attempted += 1
+            self._sender.send_all(batch)
+            attempted += len(batch)
         finally:
             _SENDER_LOG.setLevel(level)
         return attempted
@@ -147,8 +149,27 @@ class MeetingRehearsal:
         )
 
     def close(self) -> None:
+        self._sender.close()
         self._http.close()
-        self._server.stop()
+        if isinstance(self._endpoint, ReceiverProcess):
+            self._endpoint.close()
+        else:
+            self._endpoint.stop()
+
+
+def _start_endpoint(rt: App, secret: str) -> ReceiverProcess | HttpServer:
+    """The service's real endpoint: in a process of its own when the clock can be shared with one
+    (the demo), else in a thread of this process (tests on a plain frozen clock)."""
+    if isinstance(rt.clock, SharedClock):
+        return ReceiverProcess(rt.settings, secret, rt.clock)
+    from orchestrator.web.app import create_app
+    from orchestrator.web.context import WebContext
+    from orchestrator.web.serve import HttpServer
+
+    context = replace(WebContext.from_runtime(rt), webhook_secret=SecretStr(secret))
+    server = HttpServer(create_app(context, process_in_background=False), "127.0.0.1", 0)
+    server.start()
+    return server
 
 
 def _step_up(moment: datetime) -> datetime:

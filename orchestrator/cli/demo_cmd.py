@@ -22,7 +22,7 @@ from orchestrator.attendance.service import (
 from orchestrator.cli import output
 from orchestrator.cli.meeting_cmd import ACTION_TEXT
 from orchestrator.cli.options import JsonOption
-from orchestrator.clock import FrozenClock, SystemClock
+from orchestrator.clock import SharedClock, SystemClock
 from orchestrator.db import migrate
 from orchestrator.demo import (
     SAMPLE_AGENDA,
@@ -69,7 +69,7 @@ def run_demo(workdir: Path, people: int | None = None) -> dict[str, Any]:
         registrations = write_synthetic_export(paths.synthetic_export(people), people, workshops)
     rehearsal = LoadedAgenda(agenda=shifted, warnings=[], source=SAMPLE_AGENDA)
     agenda = rehearsal.agenda
-    clock = FrozenClock(virtual_start(agenda, real_now, paths))
+    clock = SharedClock(virtual_start(agenda, real_now, paths))
     rt = App(demo_settings(paths), clock=clock)
     stack = ExitStack()
     try:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -101,6 +103,30 @@ class KeepAliveTransport:
             self._connection = None
 
 
+class PerThreadTransport:
+    """A thread-safe transport: each sending thread has its own :class:`KeepAliveTransport`."""
+
+    def __init__(self, timeout: float = ANSWER_WITHIN_SECONDS) -> None:
+        self._timeout = timeout
+        self._local = threading.local()
+        self._all: list[KeepAliveTransport] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        transport: KeepAliveTransport | None = getattr(self._local, "transport", None)
+        if transport is None:
+            transport = self._local.transport = KeepAliveTransport(self._timeout)
+            with self._lock:
+                self._all.append(transport)
+        return transport(url, body, headers)
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            for transport in self._all:
+                transport.close()
+
+
 @dataclass
 class Delivery:
     """One notification's fate: ``delivered``, ``pending`` (a retry is scheduled) or ``dropped``."""
@@ -127,6 +153,8 @@ class WebhookSender:
         clock: Clock,
         transport: Transport | None = None,
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
+        *,
+        concurrency: int = 1,
     ) -> None:
         if not secret:
             raise ValueError("a webhook secret is required to sign notifications")
@@ -136,6 +164,9 @@ class WebhookSender:
         self._transport = transport or requests_transport()
         self._retry_delays = retry_delays
         self.deliveries: list[Delivery] = []
+        # Zoom posts several notifications at once; with concurrency > 1 the transport must be
+        # thread-safe (e.g. :class:`PerThreadTransport`).
+        self._pool = ThreadPoolExecutor(concurrency, "webhook-sender") if concurrency > 1 else None
 
     @property
     def delivered(self) -> list[Delivery]:
@@ -151,11 +182,32 @@ class WebhookSender:
 
     def send(self, notification: dict[str, Any]) -> Delivery:
         """Attempt one notification now; on failure schedule Zoom's first retry."""
-        body = json.dumps(notification, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        delivery = Delivery(str(notification.get("event")), int(notification.get("event_ts") or 0), body)
-        self.deliveries.append(delivery)
-        self._attempt(delivery)
-        return delivery
+        return self.send_all([notification])[0]
+
+    def send_all(self, batch: list[dict[str, Any]]) -> list[Delivery]:
+        """Attempt every notification of ``batch`` now (at once, up to the concurrency)."""
+        deliveries = []
+        for notification in batch:
+            body = json.dumps(notification, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            deliveries.append(
+                Delivery(str(notification.get("event")), int(notification.get("event_ts") or 0), body)
+            )
+        self.deliveries += deliveries
+        self._attempt_all(deliveries)
+        return deliveries
+
+    def close(self) -> None:
+        """Stop the sending threads (if any)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _attempt_all(self, deliveries: list[Delivery]) -> None:
+        if self._pool is None or len(deliveries) < 2:
+            for delivery in deliveries:
+                self._attempt(delivery)
+            return
+        for _ in self._pool.map(self._attempt, deliveries):  # each attempt touches its delivery only
+            pass
 
     def next_due(self) -> datetime | None:
         """When the earliest scheduled retry is due (``None``: nothing pending)."""
@@ -167,8 +219,7 @@ class WebhookSender:
         now = self._clock.now()
         due = [d for d in self.pending if d.next_attempt is not None and d.next_attempt <= now]
         due.sort(key=lambda d: (d.next_attempt or now, d.event_ts))
-        for delivery in due:
-            self._attempt(delivery)
+        self._attempt_all(due)
         return len(due)
 
     def advance_to(self, moment: datetime) -> None:

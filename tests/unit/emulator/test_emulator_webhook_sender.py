@@ -130,3 +130,32 @@ def test_notifications_have_zoom_shape_and_replay_in_time_order() -> None:
     ]
     for at, note in receiver.received:  # sent when it happened (on the virtual clock)
         assert at == datetime.fromtimestamp(int(note["event_ts"]) / 1000, UTC)  # type: ignore[call-overload]
+
+
+def test_several_at_once_each_signed_delivered_once_and_failures_retried() -> None:
+    """Zoom posts several notifications at the same time; the failed ones follow the retry schedule."""
+    import threading
+
+    clock = FrozenClock(START)
+    receiver = Receiver(clock)
+    lock = threading.Lock()
+
+    def thread_safe(url: str, body: bytes, headers: dict[str, str]) -> int:
+        with lock:
+            if parse_notification(body)["event_ts"] % 3 == 0:  # every third: the endpoint is down
+                raise requests.ConnectionError("down")
+            return receiver(url, body, headers)
+
+    sender = WebhookSender(
+        "https://orchestrator.example/zoom/webhook", SECRET, clock, thread_safe, concurrency=4
+    )
+    try:
+        batch = [{**notification(START), "event_ts": n} for n in range(1, 31)]
+        deliveries = sender.send_all(batch)
+        assert [d.event_ts for d in deliveries] == list(range(1, 31))
+        assert len(sender.delivered) == 20 and len(sender.pending) == 10
+        clock.advance(timedelta(minutes=5))
+        assert sender.run_due() == 10 and len(sender.pending) == 10  # still down for those
+    finally:
+        sender.close()
+    assert sorted(n["event_ts"] for _, n in receiver.received) == [n for n in range(1, 31) if n % 3]
