@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -105,7 +105,13 @@ class _PooledBuild:
 
     def __call__(self) -> PreparedMessage:
         _check_lease(self.dispatcher, self.row_id, self.send_before)
-        built = self.chunk.result()[self.index]
+        try:
+            built = self.chunk.result()[self.index]
+        except BrokenExecutor:
+            # A render process died (killed, out of memory): nothing was sent, the row goes back
+            # like one whose lease ran short, and the pool starts new processes for the next pass.
+            self.dispatcher.note_lease_ran_short(self.row_id)
+            raise LeaseRanShort(f"the render process of outbox row {self.row_id} ended") from None
         if isinstance(built, BuildFailed):
             if built.expected:
                 raise OrchestratorError(built.message)

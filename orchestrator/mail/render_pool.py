@@ -10,8 +10,9 @@ bookkeeping. The bytes are the same as when the thread renders (:func:`build_mes
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -74,12 +75,18 @@ class RenderPool:
     def __init__(self, spec: RendererSpec, processes: int) -> None:
         if processes < 1:
             raise ValueError("a render pool needs at least one process")
+        self._spec, self._processes = spec, processes
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         # "spawn": a forked child would inherit the parent's threads' locks in whatever state.
-        self._pool = ProcessPoolExecutor(
-            max_workers=processes,
+        # Processes start with the first chunk, not here.
+        return ProcessPoolExecutor(
+            max_workers=self._processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(spec,),
+            initargs=(self._spec,),
         )
 
     def build_many(self, orders: Sequence[MailOrder]) -> Future[list[PreparedMessage | BuildFailed]]:
@@ -88,11 +95,18 @@ class RenderPool:
         One task per chunk of mails: handing a process one mail at a time costs the sending
         process about as much as rendering it would.
         """
-        return self._pool.submit(_build_all_in_worker, tuple(orders))
+        with self._lock:
+            try:
+                return self._pool.submit(_build_all_in_worker, tuple(orders))
+            except BrokenExecutor:  # a process died earlier: start afresh
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                return self._pool.submit(_build_all_in_worker, tuple(orders))
 
     def close(self) -> None:
         """Stop the worker processes."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 _renderer: MailRenderer | None = None  # the worker process's own renderer

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+import pytest
 
 from orchestrator.mail.dispatch import DispatchConfig
 from orchestrator.mail.preview import PreviewRequest
@@ -148,6 +151,17 @@ def test_a_render_pool_builds_the_bytes_the_send_threads_build(sqlite_url: str, 
             for lang in ("de", "en")
         ]
         local = MailRenderer()
+        # A render process that dies (killed, out of memory) is replaced for the next chunk.
+        for process in list(pool._pool._processes.values()):
+            process.kill()
+        for _attempt in range(3):
+            try:
+                pool.build_many(orders[:1]).result()
+                break
+            except BrokenExecutor:
+                continue
+        else:
+            pytest.fail("the render pool did not recover from a dead process")
         # A mail that cannot be built is named, and does not take the rest of its chunk with it.
         broken = replace(orders[0], kind="reminder")
         failed, fine = pool.build_many([broken, orders[0]]).result()
