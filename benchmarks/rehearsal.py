@@ -37,6 +37,13 @@ if str(REPO) not in sys.path:
 
 SPENT: dict[str, float] = defaultdict(float)
 CPU: dict[str, float] = defaultdict(float)  # this process's CPU time (all threads; not child processes)
+RISE: dict[str, float] = defaultdict(float)  # how much this process's peak RSS rose during the phase
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 ACTIVE: list[str] = []
 
 
@@ -48,12 +55,14 @@ def timed(phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
         if ACTIVE:
             return function(*args, **kwargs)
         ACTIVE.append(phase)
+        peak_before = _peak_mb()
         start, cpu_start = time.perf_counter(), time.process_time()
         try:
             return function(*args, **kwargs)
         finally:
             SPENT[phase] += time.perf_counter() - start
             CPU[phase] += time.process_time() - cpu_start
+            RISE[phase] += _peak_mb() - peak_before
             ACTIVE.pop()
 
     return wrapper
@@ -161,9 +170,13 @@ def main() -> None:
     )
     SPENT["other"] = max(0.0, wall - sum(SPENT.values()))
     CPU["other"] = max(0.0, cpu - sum(CPU.values()))
-    print(f"  {'phase':<28} {'wall':>9} {'share':>7} {'CPU here':>10}")
+    RISE["other"] = max(0.0, peak_mb - sum(RISE.values()))
+    print(f"  {'phase':<28} {'wall':>9} {'share':>7} {'CPU here':>10} {'peak RSS rise':>14}")
     for phase, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
-        print(f"  {phase:<28} {seconds:7.1f} s {100 * seconds / wall:5.1f} % {CPU[phase]:8.1f} s")
+        print(
+            f"  {phase:<28} {seconds:7.1f} s {100 * seconds / wall:5.1f} % {CPU[phase]:8.1f} s "
+            f"{RISE[phase]:10.0f} MB"
+        )
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"  CPU: {cpu:.1f} s in this process, {children.ru_utime + children.ru_stime:.1f} s in its worker "
