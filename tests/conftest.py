@@ -20,6 +20,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CSV = REPO_ROOT / "tests" / "fixtures" / "anmeldungen-fachtag.csv"
 SAMPLE_AGENDA = REPO_ROOT / "config" / "fachtag-2025.yaml"
 
+# GNU readline, loaded by pytest, sets COLUMNS=80 and LINES=24 in the C environment of the main
+# process (os.environ there does not show them), and pytest-xdist's workers inherit them. rich would
+# then pin the CLI's console to 80 columns when it is imported and ignore the width a test passes
+# (COLUMNS=200): the console must read the width per invocation, as in a one-process run.
+for _variable in ("COLUMNS", "LINES"):
+    os.environ.pop(_variable, None)
+
 
 def postgres_base_url() -> str | None:
     return os.environ.get(POSTGRES_URL_VARIABLE) or None

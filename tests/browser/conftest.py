@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from orchestrator.app import App
 from orchestrator.web.serve import serve_http
@@ -34,22 +35,31 @@ AXE_FILE = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORT = {"width": 1366, "height": 860}
 
 
+def _install_axe() -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("accessibility checks need axe-core: npm is not installed")
+    result = subprocess.run(
+        [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_PREFIX), "axe-core"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0 or not AXE_FILE.exists():
+        pytest.skip(f"could not install axe-core from npm: {result.stderr.strip()[-300:]}")
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    """axe-core's script; installed from the npm registry into the git-ignored .cache/ on first use."""
-    if not AXE_FILE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("accessibility checks need axe-core: npm is not installed")
-        result = subprocess.run(
-            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_PREFIX), "axe-core"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if result.returncode != 0 or not AXE_FILE.exists():
-            pytest.skip(f"could not install axe-core from npm: {result.stderr.strip()[-300:]}")
+    """axe-core's script; installed from the npm registry into the git-ignored .cache/ on first use.
+
+    The lock keeps parallel test workers from installing into the same folder at once.
+    """
+    AXE_PREFIX.mkdir(parents=True, exist_ok=True)
+    with FileLock(AXE_PREFIX.parent / "axe.lock"):
+        if not AXE_FILE.exists():
+            _install_axe()
     return AXE_FILE.read_text(encoding="utf-8")
 
 

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from orchestrator.clock import FrozenClock
-from orchestrator.db import migrate
 from orchestrator.db.lease import (
     LeaseBusy,
     LeaseInfo,
@@ -26,6 +25,7 @@ from orchestrator.db.lease import (
     try_take,
 )
 from orchestrator.db.session import make_engine, make_sessionmaker
+from tests.support.stores import migrated
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(seconds=60)
@@ -39,7 +39,7 @@ def _holder_of(pid: int) -> str:
 
 @pytest.fixture
 def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    migrate.upgrade(database_url)
+    migrated(database_url)
     engine = make_engine(database_url)
     yield make_sessionmaker(engine)
     engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest.mock import patch
 
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -14,7 +15,7 @@ from orchestrator.app import App
 from orchestrator.db.models import Event
 from orchestrator.events import resolve_event
 from orchestrator.meeting.service import run_setup
-from orchestrator.web.ui import accounts, create_ui_app
+from orchestrator.web.ui import accounts, create_ui_app, passwords
 from tests.conftest import SAMPLE_AGENDA
 from tests.support.runtime import make_runtime
 
@@ -32,10 +33,24 @@ def event_runtime(database_url: str, tmp_path: Path) -> App:
     return rt
 
 
+_HASHES: dict[str, str] = {}
+
+
+def _hash_once(password: str) -> str:
+    """The argon2id hash of ``password``, made once per test process (each costs a fifth of a second).
+
+    Accounts made for a test's set-up share it; logging in still verifies it in full, and the tests
+    of hashing itself (tests/unit/web_ui/test_passwords_and_throttle.py, ``users add``) hash anew.
+    """
+    if password not in _HASHES:
+        _HASHES[password] = passwords.hash_password(password)
+    return _HASHES[password]
+
+
 def add_account(
     rt: App, email: str, role: str, *, event_key: str | None = None, password: str = PASSWORD
 ) -> None:
-    with rt.session() as session:
+    with rt.session() as session, patch.object(accounts, "hash_password", _hash_once):
         event = resolve_event(session, event_key) if event_key else None
         accounts.create_user(session, email, password, role, event)
         session.commit()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from orchestrator.app import App
 from orchestrator.clock import FrozenClock
-from orchestrator.db import migrate
 from orchestrator.settings import Settings
 from orchestrator.zoom.emulator import EmulatorApp, EmulatorConfig, EmulatorState, Faults
+from tests.support.stores import migrated
 
 # A month before the sample Fachtag (27.08.2025): the seed agenda is in the future.
 BEFORE_EVENT = datetime(2025, 7, 28, 8, 0, tzinfo=UTC)
@@ -43,5 +43,5 @@ def make_runtime(
         sleep=clock.sleep,
     )
     if upgrade:
-        migrate.upgrade(database_url)
+        migrated(database_url)
     return App(settings, clock=clock, emulator_app=app)

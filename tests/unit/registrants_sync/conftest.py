@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from orchestrator.agenda import load_agenda
 from orchestrator.app import App
 from orchestrator.clock import FrozenClock
-from orchestrator.db import migrate
 from orchestrator.meeting.service import run_setup
 from orchestrator.settings import Settings
 from orchestrator.zoom.client import ZoomClient
@@ -22,6 +21,7 @@ from orchestrator.zoom.http import RetryPolicy, ZoomHttp
 from orchestrator.zoom.oauth import TokenProvider
 from orchestrator.zoom.ratelimit import ZoomRateLimiter
 from tests.conftest import FIXTURE_CSV, SAMPLE_AGENDA
+from tests.support.stores import migrated
 
 START = datetime(2025, 8, 1, 8, 0, tzinfo=UTC)
 HOST_EMAIL = "host@example.com"
@@ -72,7 +72,7 @@ def rt(sqlite_url: str, clock: FrozenClock, emulator: EmulatorApp) -> Iterator[A
     """A runtime on a fresh SQLite store whose Zoom is ``emulator``, with the seed meeting set up."""
     settings = Settings(database_url=sqlite_url, zoom="emulator", _env_file=None)
     runtime = App(settings, clock=clock, zoom_client=emulator_client(emulator, settings, clock))
-    migrate.upgrade(sqlite_url)
+    migrated(sqlite_url)
     run_setup(
         runtime.store,
         runtime.zoom,
