@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -174,3 +176,46 @@ def test_held_state_is_saved_when_the_run_fails_and_every_interval(
         )
         raise RuntimeError("the demo fails half-way")
     assert len(new_app(path, clock).registrants(meeting_id)) == 2
+
+
+def _hold_and_add(path: str, meeting_id: int, first_name: str, ready: Any, release: Any) -> None:
+    """In a child process: hold the state, add a registrant, and keep holding until released."""
+    clock = FrozenClock(datetime(2025, 8, 1, tzinfo=UTC))
+    app = new_app(Path(path), clock)
+    zoom = client(app)
+    with app.state.held(save_every=3600):
+        ready.set()
+        zoom.call(
+            "POST",
+            f"/meetings/{meeting_id}/registrants",
+            json={"email": f"{first_name}@example.org", "first_name": first_name},
+        )
+        release.wait(30)
+
+
+def test_two_processes_holding_the_state_take_turns_and_lose_nothing(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Two demos at once in one folder: the second waits for the first's hold, then sees its writes."""
+    import multiprocessing
+
+    path = tmp_path / "zoom.json"
+    meeting_id = client(new_app(path, clock)).create_meeting()["id"]
+    context = multiprocessing.get_context("spawn")
+    ready_a, release_a, ready_b, release_b = (context.Event() for _ in range(4))
+    a = context.Process(target=_hold_and_add, args=(str(path), meeting_id, "ann", ready_a, release_a))
+    a.start()
+    assert ready_a.wait(60)
+    b = context.Process(target=_hold_and_add, args=(str(path), meeting_id, "bea", ready_b, release_b))
+    b.start()
+    # b must not get the hold while a has it; a second is how long we look (the lost-write check
+    # at the end is what fails if holds did not exclude each other).
+    assert not ready_b.wait(1.0)
+    release_a.set()
+    a.join(60)
+    assert ready_b.wait(60)
+    release_b.set()
+    b.join(60)
+    assert a.exitcode == 0 and b.exitcode == 0
+    emails = sorted(r["email"] for r in new_app(path, clock).registrants(meeting_id))
+    assert emails == ["ann@example.org", "bea@example.org"]
